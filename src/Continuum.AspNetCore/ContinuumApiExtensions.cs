@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Continuum.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Continuum.AspNetCore;
+
+/// <summary>Adds and maps Continuum's REST API.</summary>
+public static class ContinuumApiExtensions
+{
+    /// <summary>
+    /// Registers what the API needs: problem details for every error, the exception handler, the wire JSON
+    /// options, OpenAPI and the store health check.
+    /// </summary>
+    public static IServiceCollection AddContinuumApi(this IServiceCollection services)
+    {
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            c.ProblemDetails.Type ??= ContinuumExceptionHandler.TypePrefix + "http-" + c.ProblemDetails.Status;
+            if (c.ProblemDetails.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+            {
+                c.ProblemDetails.Type = ContinuumExceptionHandler.TypePrefix + "http-" + c.ProblemDetails.Status;
+            }
+
+            c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
+        });
+        services.AddExceptionHandler<ContinuumExceptionHandler>();
+        services.Configure<JsonOptions>(o => Copy(JsonDefaults.Options, o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        return services;
+    }
+
+    /// <summary>
+    /// Maps <c>/api/…</c>, <c>/health</c> and <c>/openapi/v1.json</c>. Call after <c>UseExceptionHandler()</c>
+    /// and <c>UseStatusCodePages()</c> so that every error is a problem document.
+    /// </summary>
+    public static IEndpointRouteBuilder MapContinuumApi(this IEndpointRouteBuilder endpoints)
+    {
+        var api = endpoints.MapGroup("/api");
+        SessionEndpoints.Map(api);
+        UserEndpoints.Map(api);
+        OperationsEndpoints.Map(api);
+        endpoints.MapOpenApi();
+        endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
+        return endpoints;
+    }
+
+    private static Task WriteHealthAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString().ToLowerInvariant(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),
+        }, JsonDefaults.Options);
+    }
+
+    private static void Copy(JsonSerializerOptions from, JsonSerializerOptions to)
+    {
+        to.PropertyNamingPolicy = from.PropertyNamingPolicy;
+        to.PropertyNameCaseInsensitive = from.PropertyNameCaseInsensitive;
+        to.DefaultIgnoreCondition = from.DefaultIgnoreCondition;
+        to.NumberHandling = from.NumberHandling;
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using Continuum.Errors;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+
+namespace Continuum.AspNetCore;
+
+/// <summary>
+/// Maps every exception to a problem details document with a stable <c>type</c>. Continuum's own errors keep
+/// their status and message; malformed requests are 400 (413 when too large); anything else is a 500 that
+/// never shows the exception's text.
+/// </summary>
+public sealed partial class ContinuumExceptionHandler(IProblemDetailsService problems, ILogger<ContinuumExceptionHandler> logger) : IExceptionHandler
+{
+    /// <summary>The prefix of every problem type.</summary>
+    public const string TypePrefix = "https://continuum.dev/problems/";
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(httpContext);
+        var problem = exception switch
+        {
+            ValidationException v => new ValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
+            {
+                Status = 400,
+                Type = TypePrefix + v.ErrorType,
+                Title = "The request is not valid.",
+                Detail = v.Message,
+            },
+            ContinuumException c => new ProblemDetails { Status = c.StatusCode, Type = TypePrefix + c.ErrorType, Title = TitleFor(c.StatusCode), Detail = c.Message },
+            BadHttpRequestException { StatusCode: 413 } => new ProblemDetails
+            {
+                Status = 413,
+                Type = TypePrefix + "payload-too-large",
+                Title = TitleFor(413),
+                Detail = "The request body is larger than the server accepts (Continuum:Limits:MaxRequestBytes).",
+            },
+            BadHttpRequestException b => new ProblemDetails
+            {
+                Status = 400,
+                Type = TypePrefix + "malformed-request",
+                Title = TitleFor(400),
+                Detail = Describe(b),
+            },
+            JsonException j => new ProblemDetails { Status = 400, Type = TypePrefix + "malformed-request", Title = TitleFor(400), Detail = "The body is not valid JSON: " + j.Message },
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => null,
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            if (httpContext.RequestAborted.IsCancellationRequested)
+            {
+                return true;
+            }
+
+            LogUnhandled(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
+            problem = new ProblemDetails
+            {
+                Status = 500,
+                Type = TypePrefix + "internal",
+                Title = TitleFor(500),
+                Detail = "An unexpected error occurred. It has been logged on the server.",
+            };
+        }
+        else if (exception is ContinuumException { IsTransient: true })
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
+
+        httpContext.Response.StatusCode = problem.Status ?? 500;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception })
+            .ConfigureAwait(false);
+    }
+
+    private static string Describe(BadHttpRequestException exception)
+    {
+        // Binding failures wrap the JSON reader's error, which says where the body is broken.
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is JsonException json)
+            {
+                return "The body is not valid JSON for this endpoint: " + json.Message;
+            }
+        }
+
+        return exception.Message;
+    }
+
+    internal static string TitleFor(int status) => status switch
+    {
+        400 => "Bad request.",
+        401 => "Authentication required.",
+        403 => "Forbidden.",
+        404 => "Not found.",
+        409 => "Conflict.",
+        413 => "Payload too large.",
+        503 => "Service unavailable.",
+        _ => "Internal server error.",
+    };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+}

@@ -1,0 +1,30 @@
+using Continuum.Model;
+
+namespace Continuum.AspNetCore;
+
+/// <summary>A page of sessions.</summary>
+/// <param name="Sessions">The sessions, newest first.</param>
+/// <param name="Next">The cursor of the next page, or null.</param>
+public sealed record SessionList(IReadOnlyList<Session> Sessions, string? Next);
+
+/// <summary>A page of events.</summary>
+/// <param name="Events">The events, in seq order.</param>
+/// <param name="Next">The <c>after</c> for the next page, or null.</param>
+public sealed record EventList(IReadOnlyList<SessionEvent> Events, string? Next);
+
+/// <summary>Events to append together.</summary>
+/// <param name="Events">The events.</param>
+public sealed record EventBatch(IReadOnlyList<NewEvent>? Events);
+
+/// <summary>A session's links.</summary>
+/// <param name="Links">The links.</param>
+public sealed record LinkList(IReadOnlyList<SessionLink> Links);
+
+/// <summary>Which user to merge into the survivor.</summary>
+/// <param name="UserId">The user that stops existing on its own.</param>
+public sealed record MergeRequest(string? UserId);
+
+/// <summary>The server's statistics.</summary>
+/// <param name="Store">Which store serves the data.</param>
+/// <param name="Sessions">Totals over sessions.</param>
+public sealed record StatsResponse(string Store, SessionStats Sessions);

@@ -1,0 +1,20 @@
+using Continuum.Services;
+using Continuum.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Continuum.AspNetCore;
+
+/// <summary>Statistics and health.</summary>
+internal static class OperationsEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        api.MapGet("/stats", StatsAsync).WithTags("Operations").WithSummary("Totals: sessions, users, messages, tokens, by interface and status.");
+    }
+
+    private static async Task<Ok<StatsResponse>> StatsAsync(IStatsService stats, IStoreMigrator store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new StatsResponse(store.Describe().Split(':')[0], await stats.GetStatsAsync(cancellationToken).ConfigureAwait(false)));
+}

@@ -1,0 +1,20 @@
+namespace Continuum;
+
+/// <summary>Continuum's settings, bound from the configuration section <c>Continuum</c>.</summary>
+public sealed class ContinuumOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Continuum";
+
+    /// <summary>The tenant used when a request names none.</summary>
+    public string DefaultTenant { get; set; } = "default";
+
+    /// <summary>This node's name, stamped on the sessions it opens when the client names none.</summary>
+    public string NodeName { get; set; } = Environment.MachineName;
+
+    /// <summary>Session defaults.</summary>
+    public SessionDefaults Sessions { get; set; } = new();
+
+    /// <summary>Input size limits.</summary>
+    public InputLimits Limits { get; set; } = new();
+}

@@ -1,0 +1,10 @@
+using Continuum.Model;
+
+namespace Continuum.Services;
+
+/// <summary>Statistics for operators.</summary>
+public interface IStatsService
+{
+    /// <summary>Totals over the tenant's sessions.</summary>
+    Task<SessionStats> GetStatsAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,35 @@
+namespace Continuum.Storage;
+
+/// <summary>A validated event ready to store; the store gives it its seq and interface.</summary>
+public sealed record EventRecord
+{
+    /// <summary>The new event's id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>The event type.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The role.</summary>
+    public required string Role { get; init; }
+
+    /// <summary>The tool's or author's name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The text.</summary>
+    public required string Content { get; init; }
+
+    /// <summary>Token count of the content.</summary>
+    public required int Tokens { get; init; }
+
+    /// <summary>Entities mentioned.</summary>
+    public IReadOnlyList<string> Entities { get; init; } = [];
+
+    /// <summary>When it happened.</summary>
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Metadata as the raw JSON text the client sent, or null.</summary>
+    public string? MetadataJson { get; init; }
+
+    /// <summary>The idempotency key, or null.</summary>
+    public string? IdempotencyKey { get; init; }
+}

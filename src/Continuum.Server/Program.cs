@@ -1,0 +1,3 @@
+using Continuum.Server;
+
+await ContinuumServer.Build(args).RunAsync();

@@ -1,0 +1,26 @@
+using Continuum.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Continuum.Storage.Sqlite;
+
+/// <summary>Selects the embedded SQLite store.</summary>
+public static class SqliteContinuumBuilderExtensions
+{
+    /// <summary>Stores everything in one SQLite file at <paramref name="path"/> (WAL, group commit).</summary>
+    public static ContinuumBuilder UseSqlite(this ContinuumBuilder builder, string path, Action<SqliteStoreOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<SqliteStoreOptions>().Configure(o =>
+        {
+            o.Path = path;
+            configure?.Invoke(o);
+        });
+        builder.Services.TryAddSingleton<SqliteDatabase>();
+        builder.Services.TryAddSingleton<ISessionStore, SqliteSessionStore>();
+        builder.Services.TryAddSingleton<IEventStore, SqliteEventStore>();
+        builder.Services.TryAddSingleton<IUserStore, SqliteUserStore>();
+        builder.Services.TryAddSingleton<IStoreMigrator, SqliteMigrator>();
+        return builder;
+    }
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using Continuum.Errors;
+using Continuum.Model;
+using Microsoft.Data.Sqlite;
+
+namespace Continuum.Storage.Sqlite;
+
+/// <summary>
+/// Session event logs in SQLite. Appends run on the single writer, so seq numbers are assigned in one place and
+/// stay contiguous; the session row holds the last seq and the counters, updated in the same transaction.
+/// </summary>
+public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
+{
+    private const string SelectSession = "SELECT user_id, interface, status, expires_at, expires_in_seconds, last_seq FROM sessions WHERE tenant_id = $tenant AND id = $id";
+
+    private const string SelectByKey = $"SELECT {SqliteRows.EventColumns} FROM events WHERE session_id = $session AND idempotency_key = $key";
+
+    private const string InsertEvent = """
+        INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata, idempotency_key)
+        VALUES ($tenant, $session, $seq, $id, $user, $type, $role, $name, $content, $tokens, $entities, $interface, $created_at, $metadata, $key)
+        """;
+
+    private const string UpdateSession = """
+        UPDATE sessions SET last_seq = $seq, status = 'active', last_active_at = $now, expires_at = $expires_at,
+            messages = messages + $messages, input_tokens = input_tokens + $input, output_tokens = output_tokens + $output,
+            tool_calls = tool_calls + $tool_calls, errors = errors + $errors
+        WHERE tenant_id = $tenant AND id = $session
+        """;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AppendResult>> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        return database.WriteAsync<IReadOnlyList<AppendResult>>(w => Append(w, tenantId, sessionId, events, now), cancellationToken);
+    }
+
+    private static AppendResult[] Append(SqliteWriteContext w, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now)
+    {
+        string? userId;
+        string iface;
+        long seq;
+        long expiresInSeconds;
+        using (var reader = w.Command(SelectSession).Bind("$tenant", tenantId).Bind("$id", sessionId).ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                throw new NotFoundException("Session", sessionId);
+            }
+
+            userId = reader.GetNullableString(0);
+            iface = reader.GetString(1);
+            var status = reader.GetString(2);
+            if (SessionStatus.IsFinal(status) || reader.GetTime(3) <= now)
+            {
+                throw new ConflictException("session-closed", $"Session '{sessionId}' is {(status == SessionStatus.Closed ? "closed" : "expired")} and takes no more events. Open a new session or continue this one.");
+            }
+
+            expiresInSeconds = reader.GetInt64(4);
+            seq = reader.GetInt64(5);
+        }
+
+        var results = new AppendResult[events.Count];
+        long messages = 0, input = 0, output = 0, toolCalls = 0, errors = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (e.IdempotencyKey is not null && FindByKey(w, sessionId, e.IdempotencyKey) is { } existing)
+            {
+                results[i] = new AppendResult(existing, true);
+                continue;
+            }
+
+            seq++;
+            w.Command(InsertEvent)
+                .Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$seq", seq).Bind("$id", e.Id).Bind("$user", userId)
+                .Bind("$type", e.Type).Bind("$role", e.Role).Bind("$name", e.Name).Bind("$content", e.Content).Bind("$tokens", e.Tokens)
+                .Bind("$entities", e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options))
+                .Bind("$interface", iface).Bind("$created_at", e.CreatedAt).Bind("$metadata", e.MetadataJson).Bind("$key", e.IdempotencyKey)
+                .ExecuteNonQuery();
+            results[i] = new AppendResult(new SessionEvent
+            {
+                Id = e.Id,
+                SessionId = sessionId,
+                Seq = seq,
+                Type = e.Type,
+                Role = e.Role,
+                Name = e.Name,
+                Content = e.Content,
+                Tokens = e.Tokens,
+                Entities = e.Entities,
+                Interface = iface,
+                CreatedAt = e.CreatedAt,
+                Metadata = e.MetadataJson is null ? null : SqliteRows.ParseElement(e.MetadataJson),
+                IdempotencyKey = e.IdempotencyKey,
+            }, false);
+
+            messages += e.Type == EventType.Message ? 1 : 0;
+            toolCalls += e.Type == EventType.ToolCall ? 1 : 0;
+            errors += e.Type == EventType.Error ? 1 : 0;
+            if (e.Role == EventRole.Assistant)
+            {
+                output += e.Tokens;
+            }
+            else
+            {
+                input += e.Tokens;
+            }
+        }
+
+        w.Command(UpdateSession)
+            .Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$seq", seq).Bind("$now", now)
+            .Bind("$expires_at", now.AddSeconds(expiresInSeconds)).Bind("$messages", messages).Bind("$input", input)
+            .Bind("$output", output).Bind("$tool_calls", toolCalls).Bind("$errors", errors)
+            .ExecuteNonQuery();
+        return results;
+    }
+
+    private static SessionEvent? FindByKey(SqliteWriteContext w, string sessionId, string key)
+    {
+        using var reader = w.Command(SelectByKey).Bind("$session", sessionId).Bind("$key", key).ExecuteReader();
+        return reader.Read() ? SqliteRows.ReadEvent(reader) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SessionEvent>> ListAsync(string tenantId, string sessionId, long afterSeq, int limit, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SqliteRows.EventColumns} FROM events WHERE session_id = $session AND tenant_id = $tenant AND seq > $after ORDER BY seq LIMIT $limit";
+            command.Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$after", afterSeq).Bind("$limit", limit);
+            var items = new List<SessionEvent>(Math.Min(limit, 256));
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                items.Add(SqliteRows.ReadEvent(reader));
+            }
+
+            return items;
+        }
+    }
+}

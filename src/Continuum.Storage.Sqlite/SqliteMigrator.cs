@@ -1,0 +1,145 @@
+using System.Globalization;
+using Continuum.Storage;
+
+namespace Continuum.Storage.Sqlite;
+
+/// <summary>The SQLite schema's versioned migrations. Each runs once, in its own transaction, in order.</summary>
+public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
+{
+    private static readonly (int Version, string Name, string Sql)[] Migrations =
+    [
+        (1, "initial: users, identities, link codes, sessions, links, events", """
+            CREATE TABLE users (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL PRIMARY KEY,
+                display_name TEXT,
+                created_at INTEGER NOT NULL,
+                merged_into TEXT
+            );
+            CREATE INDEX ix_users_tenant ON users (tenant_id, created_at);
+
+            CREATE TABLE identities (
+                tenant_id TEXT NOT NULL,
+                interface TEXT NOT NULL,
+                external_user_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                display_name TEXT,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, interface, external_user_id)
+            );
+            CREATE INDEX ix_identities_user ON identities (tenant_id, user_id);
+
+            CREATE TABLE link_codes (
+                tenant_id TEXT NOT NULL,
+                code_hash TEXT NOT NULL PRIMARY KEY,
+                user_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER
+            );
+
+            CREATE TABLE sessions (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL PRIMARY KEY,
+                user_id TEXT,
+                agent_id TEXT,
+                interface TEXT NOT NULL,
+                interface_id TEXT,
+                node_name TEXT,
+                status TEXT NOT NULL,
+                title TEXT,
+                parent_id TEXT,
+                created_at INTEGER NOT NULL,
+                last_active_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                expires_in_seconds INTEGER NOT NULL,
+                token_limit INTEGER NOT NULL,
+                messages INTEGER NOT NULL DEFAULT 0,
+                input_tokens INTEGER NOT NULL DEFAULT 0,
+                output_tokens INTEGER NOT NULL DEFAULT 0,
+                tool_calls INTEGER NOT NULL DEFAULT 0,
+                errors INTEGER NOT NULL DEFAULT 0,
+                last_seq INTEGER NOT NULL DEFAULT 0,
+                state TEXT NOT NULL DEFAULT '{}',
+                preferences TEXT NOT NULL DEFAULT '{}',
+                metadata TEXT NOT NULL DEFAULT '{}',
+                summary TEXT,
+                entities TEXT NOT NULL DEFAULT '[]',
+                topics TEXT NOT NULL DEFAULT '[]',
+                carried_over TEXT
+            );
+            CREATE INDEX ix_sessions_user ON sessions (tenant_id, user_id, last_active_at);
+            CREATE INDEX ix_sessions_created ON sessions (tenant_id, created_at, id);
+            CREATE INDEX ix_sessions_anonymous ON sessions (tenant_id, interface, interface_id) WHERE user_id IS NULL;
+            CREATE INDEX ix_sessions_expiry ON sessions (expires_at) WHERE status IN ('active', 'inactive');
+
+            CREATE TABLE session_links (
+                tenant_id TEXT NOT NULL,
+                from_session_id TEXT NOT NULL,
+                to_session_id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                at_seq INTEGER,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (from_session_id, to_session_id, type)
+            );
+            CREATE INDEX ix_session_links_to ON session_links (to_session_id);
+
+            CREATE TABLE events (
+                tenant_id TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                id TEXT NOT NULL,
+                user_id TEXT,
+                type TEXT NOT NULL,
+                role TEXT NOT NULL,
+                name TEXT,
+                content TEXT NOT NULL,
+                tokens INTEGER NOT NULL,
+                entities TEXT NOT NULL DEFAULT '[]',
+                interface TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                metadata TEXT,
+                idempotency_key TEXT
+            );
+            CREATE UNIQUE INDEX ux_events_session_seq ON events (session_id, seq);
+            CREATE UNIQUE INDEX ux_events_idempotency ON events (session_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
+            CREATE INDEX ix_events_user ON events (tenant_id, user_id, created_at);
+            """),
+    ];
+
+    /// <summary>The schema version this build expects.</summary>
+    public static int LatestVersion => Migrations[^1].Version;
+
+    /// <inheritdoc />
+    public string Describe() => $"sqlite:{database.FilePath}";
+
+    /// <inheritdoc />
+    public Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken) =>
+        database.WriteAsync(context =>
+        {
+            context.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+            var current = Convert.ToInt32(context.Command("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").ExecuteScalar(), CultureInfo.InvariantCulture);
+            if (current > LatestVersion)
+            {
+                throw new InvalidOperationException($"The database {database.FilePath} is at schema version {current}, newer than this build's {LatestVersion}. Use a newer Continuum.");
+            }
+
+            var applied = new List<string>();
+            foreach (var (version, name, sql) in Migrations.Where(m => m.Version > current))
+            {
+                // Schema statements run on a fresh command: they are run once, not worth preparing.
+                using (var command = context.Connection.CreateCommand())
+                {
+                    command.CommandText = sql;
+                    command.ExecuteNonQuery();
+                }
+
+                context.Command("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)")
+                    .Bind("$v", version).Bind("$n", name).Bind("$t", DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture))
+                    .ExecuteNonQuery();
+                applied.Add($"{version}: {name}");
+            }
+
+            return new MigrationReport(Describe(), current, Math.Max(current, LatestVersion), applied);
+        }, cancellationToken);
+}
