@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Continuum.Client;
+using Continuum.Server;
+using Continuum.Services;
+using Continuum.Storage;
+using Continuum.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Continuum.Cli;
+
+/// <summary>
+/// The services a command uses: over HTTP when a server is named, otherwise in-process on the data directory,
+/// through the same interfaces either way.
+/// </summary>
+internal sealed class CliServices : IAsyncDisposable
+{
+    private readonly ServiceProvider? _provider;
+    private readonly HttpClient? _http;
+
+    private CliServices(ISessionService sessions, IIdentityService identities, IStatsService stats, ServiceProvider? provider, HttpClient? http)
+    {
+        Sessions = sessions;
+        Identities = identities;
+        Stats = stats;
+        _provider = provider;
+        _http = http;
+    }
+
+    public ISessionService Sessions { get; }
+
+    public IIdentityService Identities { get; }
+
+    public IStatsService Stats { get; }
+
+    public static async Task<CliServices> CreateAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var server = parse.GetValue(CliOptions.Server) ?? Environment.GetEnvironmentVariable("CONTINUUM_SERVER");
+        if (!string.IsNullOrWhiteSpace(server))
+        {
+            if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var baseAddress))
+            {
+                throw new CliUsageException($"--server '{server}' is not a URL (e.g. http://127.0.0.1:5080).");
+            }
+
+            var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(100) };
+            var client = new ContinuumClient(http);
+            return new CliServices(client, client, client, null, http);
+        }
+
+        var provider = BuildInProcess(parse.GetValue(CliOptions.Data));
+        await provider.GetRequiredService<IStoreMigrator>().MigrateAsync(cancellationToken).ConfigureAwait(false);
+        return new CliServices(
+            provider.GetRequiredService<ISessionService>(),
+            provider.GetRequiredService<IIdentityService>(),
+            provider.GetRequiredService<IStatsService>(),
+            provider,
+            null);
+    }
+
+    public static ServiceProvider BuildInProcess(string? dataDirectory)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(dataDirectory is null ? [] : [new("Continuum:DataDirectory", dataDirectory)])
+            .Build();
+        var directory = ContinuumServer.DataDirectory(configuration);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddContinuum().UseSqlite(configuration["Continuum:Storage:Sqlite:Path"] ?? Path.Combine(directory, "continuum.db"));
+        services.AddOptions<ContinuumOptions>().Bind(configuration.GetSection(ContinuumOptions.SectionName));
+        return services.BuildServiceProvider();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _http?.Dispose();
+        if (_provider is not null)
+        {
+            await _provider.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+
+namespace Continuum.Cli;
+
+/// <summary><c>continuum stats</c>.</summary>
+internal static class StatsCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("stats", "Totals over sessions, users, messages and tokens.");
+        command.Run(async (parse, services, json, cancellationToken) =>
+        {
+            var stats = await services.Stats.GetStatsAsync(cancellationToken);
+            if (json)
+            {
+                Output.Json(stats);
+                return;
+            }
+
+            var table = new Table().AddColumns("what", "value");
+            void Row(string name, object value) => table.AddRow(name, Markup.Escape(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
+            Row("sessions", stats.TotalSessions);
+            Row("active sessions", stats.ActiveSessions);
+            Row("users", stats.Users);
+            Row("events", stats.Events);
+            Row("messages", stats.Messages);
+            Row("input tokens", stats.InputTokens);
+            Row("output tokens", stats.OutputTokens);
+            Row("tool calls", stats.ToolCalls);
+            Row("errors", stats.Errors);
+            Row("messages per session", Math.Round(stats.AverageMessagesPerSession, 1));
+            Row("by interface", string.Join(", ", stats.SessionsByInterface.Select(p => $"{p.Key} {p.Value}")));
+            Row("by status", string.Join(", ", stats.SessionsByStatus.Select(p => $"{p.Key} {p.Value}")));
+            AnsiConsole.Write(table);
+        });
+        return command;
+    }
+}
