@@ -36,7 +36,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
                 var resumed = existing with
                 {
                     Interface = candidate.Interface,
-                    InterfaceId = candidate.InterfaceId ?? existing.InterfaceId,
+                    InterfaceId = candidate.Interface == existing.Interface ? candidate.InterfaceId ?? existing.InterfaceId : candidate.InterfaceId,
                     NodeName = candidate.NodeName ?? existing.NodeName,
                     Status = SessionStatus.Active,
                     LastActiveAt = now,
