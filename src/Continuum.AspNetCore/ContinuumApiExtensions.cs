@@ -46,6 +46,7 @@ public static class ContinuumApiExtensions
         var api = endpoints.MapGroup("/api");
         SessionEndpoints.Map(api);
         UserEndpoints.Map(api);
+        ContextEndpoints.Map(api);
         OperationsEndpoints.Map(api);
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });

@@ -28,3 +28,16 @@ public sealed record MergeRequest(string? UserId);
 /// <param name="Store">Which store serves the data.</param>
 /// <param name="Sessions">Totals over sessions.</param>
 public sealed record StatsResponse(string Store, SessionStats Sessions);
+
+/// <summary>The result of a forced summarization.</summary>
+/// <param name="Written">How many summaries were written.</param>
+/// <param name="Summaries">The session's current summaries.</param>
+public sealed record SummarizeResult(int Written, IReadOnlyList<Summary> Summaries);
+
+/// <summary>A session's summaries.</summary>
+/// <param name="Summaries">The current summaries, oldest first.</param>
+public sealed record SummaryList(IReadOnlyList<Summary> Summaries);
+
+/// <summary>A user's entities.</summary>
+/// <param name="Entities">Most recently seen first.</param>
+public sealed record EntityList(IReadOnlyList<UserEntity> Entities);

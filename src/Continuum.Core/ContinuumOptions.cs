@@ -15,6 +15,12 @@ public sealed class ContinuumOptions
     /// <summary>Session defaults.</summary>
     public SessionDefaults Sessions { get; set; } = new();
 
+    /// <summary>Model providers (all optional: everything works without a model).</summary>
+    public ModelsOptions Models { get; set; } = new();
+
+    /// <summary>Compression and context settings.</summary>
+    public ContextOptions Context { get; set; } = new();
+
     /// <summary>Input size limits.</summary>
     public InputLimits Limits { get; set; } = new();
 }

@@ -21,6 +21,7 @@ public static class SqliteContinuumBuilderExtensions
         builder.Services.TryAddSingleton<IEventStore, SqliteEventStore>();
         builder.Services.TryAddSingleton<IUserStore, SqliteUserStore>();
         builder.Services.TryAddSingleton<IStoreMigrator, SqliteMigrator>();
+        builder.Services.TryAddSingleton<IContextStore, SqliteContextStore>();
         return builder;
     }
 }

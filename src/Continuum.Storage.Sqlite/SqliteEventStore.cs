@@ -9,7 +9,7 @@ namespace Continuum.Storage.Sqlite;
 /// Session event logs in SQLite. Appends run on the single writer, so seq numbers are assigned in one place and
 /// stay contiguous; the session row holds the last seq and the counters, updated in the same transaction.
 /// </summary>
-public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
+public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal? compression = null) : IEventStore
 {
     private const string SelectSession = "SELECT user_id, interface, status, expires_at, expires_in_seconds, last_seq FROM sessions WHERE tenant_id = $tenant AND id = $id";
 
@@ -23,18 +23,44 @@ public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
     private const string UpdateSession = """
         UPDATE sessions SET last_seq = $seq, status = 'active', last_active_at = $now, expires_at = $expires_at,
             messages = messages + $messages, input_tokens = input_tokens + $input, output_tokens = output_tokens + $output,
-            tool_calls = tool_calls + $tool_calls, errors = errors + $errors
+            tool_calls = tool_calls + $tool_calls, errors = errors + $errors, unsummarized_tokens = unsummarized_tokens + $input + $output
         WHERE tenant_id = $tenant AND id = $session
+        RETURNING unsummarized_tokens, token_limit
+        """;
+
+    private const string CountSessionEntity = """
+        INSERT INTO session_entities (tenant_id, session_id, key, name, kind, mentions, last_seq)
+        VALUES ($tenant, $session, $key, $name, $kind, 1, $seq)
+        ON CONFLICT (session_id, key) DO UPDATE SET mentions = mentions + 1, last_seq = excluded.last_seq
+        """;
+
+    private const string CountUserEntity = """
+        INSERT INTO user_entities (tenant_id, user_id, key, name, kind, first_seen, last_seen, mentions)
+        VALUES ($tenant, $user, $key, $name, $kind, $at, $at, 1)
+        ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET mentions = mentions + 1,
+            first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
+        """;
+
+    private const string NoteUserEntitySession = """
+        INSERT OR IGNORE INTO user_entity_sessions (tenant_id, user_id, key, session_id, interface)
+        VALUES ($tenant, $user, $key, $session, $interface)
         """;
 
     /// <inheritdoc />
     public Task<IReadOnlyList<AppendResult>> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
-        return database.WriteAsync<IReadOnlyList<AppendResult>>(w => Append(w, tenantId, sessionId, events, now), cancellationToken);
+        return AppendAndSignalAsync(tenantId, sessionId, events, now, cancellationToken);
     }
 
-    private static AppendResult[] Append(SqliteWriteContext w, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now)
+    private async Task<IReadOnlyList<AppendResult>> AppendAndSignalAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var (results, unsummarized, tokenLimit) = await database.WriteAsync(w => Append(w, tenantId, sessionId, events, now), cancellationToken).ConfigureAwait(false);
+        compression?.SessionGrew(tenantId, sessionId, unsummarized, tokenLimit);
+        return results;
+    }
+
+    private static (AppendResult[] Results, long Unsummarized, int TokenLimit) Append(SqliteWriteContext w, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now)
     {
         string? userId;
         string iface;
@@ -94,6 +120,19 @@ public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
                 IdempotencyKey = e.IdempotencyKey,
             }, false);
 
+            foreach (var mention in e.Mentions)
+            {
+                w.Command(CountSessionEntity).Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$key", mention.Key)
+                    .Bind("$name", mention.Name).Bind("$kind", mention.Kind).Bind("$seq", seq).ExecuteNonQuery();
+                if (userId is not null)
+                {
+                    w.Command(CountUserEntity).Bind("$tenant", tenantId).Bind("$user", userId).Bind("$key", mention.Key)
+                        .Bind("$name", mention.Name).Bind("$kind", mention.Kind).Bind("$at", e.CreatedAt).ExecuteNonQuery();
+                    w.Command(NoteUserEntitySession).Bind("$tenant", tenantId).Bind("$user", userId).Bind("$key", mention.Key)
+                        .Bind("$session", sessionId).Bind("$interface", iface).ExecuteNonQuery();
+                }
+            }
+
             messages += e.Type == EventType.Message ? 1 : 0;
             toolCalls += e.Type == EventType.ToolCall ? 1 : 0;
             errors += e.Type == EventType.Error ? 1 : 0;
@@ -107,12 +146,13 @@ public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
             }
         }
 
-        w.Command(UpdateSession)
+        using var updated = w.Command(UpdateSession)
             .Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$seq", seq).Bind("$now", now)
             .Bind("$expires_at", now.AddSeconds(expiresInSeconds)).Bind("$messages", messages).Bind("$input", input)
             .Bind("$output", output).Bind("$tool_calls", toolCalls).Bind("$errors", errors)
-            .ExecuteNonQuery();
-        return results;
+            .ExecuteReader();
+        updated.Read();
+        return (results, updated.GetInt64(0), updated.GetInt32(1));
     }
 
     private static SessionEvent? FindByKey(SqliteWriteContext w, string sessionId, string key)

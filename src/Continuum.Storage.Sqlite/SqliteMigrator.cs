@@ -105,6 +105,64 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
             CREATE UNIQUE INDEX ux_events_idempotency ON events (session_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
             CREATE INDEX ix_events_user ON events (tenant_id, user_id, created_at);
             """),
+        (2, "context: summaries, watermarks, entity counts", """
+            ALTER TABLE sessions ADD COLUMN summarized_seq INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE sessions ADD COLUMN unsummarized_tokens INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE sessions ADD COLUMN cleared_seq INTEGER NOT NULL DEFAULT 0;
+            UPDATE sessions SET unsummarized_tokens = input_tokens + output_tokens;
+            ALTER TABLE events ADD COLUMN summary_id TEXT;
+
+            CREATE TABLE summaries (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL PRIMARY KEY,
+                session_id TEXT NOT NULL,
+                user_id TEXT,
+                level INTEGER NOT NULL,
+                from_seq INTEGER NOT NULL,
+                to_seq INTEGER NOT NULL,
+                content TEXT NOT NULL,
+                tokens INTEGER NOT NULL,
+                summarizer TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                covered_by TEXT
+            );
+            CREATE INDEX ix_summaries_session ON summaries (session_id, from_seq);
+            CREATE INDEX ix_summaries_fallback ON summaries (created_at) WHERE summarizer = 'extractive-fallback';
+
+            CREATE TABLE session_entities (
+                tenant_id TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                mentions INTEGER NOT NULL,
+                last_seq INTEGER NOT NULL,
+                PRIMARY KEY (session_id, key)
+            );
+            CREATE INDEX ix_session_entities_top ON session_entities (session_id, mentions);
+
+            CREATE TABLE user_entities (
+                tenant_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                name TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                first_seen INTEGER NOT NULL,
+                last_seen INTEGER NOT NULL,
+                mentions INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, user_id, key)
+            );
+            CREATE INDEX ix_user_entities_recent ON user_entities (tenant_id, user_id, last_seen);
+
+            CREATE TABLE user_entity_sessions (
+                tenant_id TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                key TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                interface TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, user_id, key, session_id, interface)
+            );
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

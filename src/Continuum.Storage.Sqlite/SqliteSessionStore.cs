@@ -177,7 +177,16 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
             }
 
             w.Command("DELETE FROM events WHERE tenant_id = $tenant AND session_id = $id").Bind("$tenant", tenantId).Bind("$id", sessionId).ExecuteNonQuery();
-            w.Command("DELETE FROM session_links WHERE tenant_id = $tenant AND (from_session_id = $id OR to_session_id = $id)").Bind("$tenant", tenantId).Bind("$id", sessionId).ExecuteNonQuery();
+            foreach (var sql in (string[])[
+                "DELETE FROM session_links WHERE tenant_id = $tenant AND (from_session_id = $id OR to_session_id = $id)",
+                "DELETE FROM summaries WHERE tenant_id = $tenant AND session_id = $id",
+                "DELETE FROM session_entities WHERE tenant_id = $tenant AND session_id = $id",
+                "DELETE FROM user_entity_sessions WHERE tenant_id = $tenant AND session_id = $id",
+            ])
+            {
+                w.Command(sql).Bind("$tenant", tenantId).Bind("$id", sessionId).ExecuteNonQuery();
+            }
+
             return true;
         }, cancellationToken);
 
@@ -249,7 +258,8 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
                 input_tokens = (SELECT COALESCE(SUM(tokens), 0) FROM events WHERE session_id = $child AND role <> 'assistant'),
                 output_tokens = (SELECT COALESCE(SUM(tokens), 0) FROM events WHERE session_id = $child AND role = 'assistant'),
                 tool_calls = (SELECT COUNT(*) FROM events WHERE session_id = $child AND type = 'tool_call'),
-                errors = (SELECT COUNT(*) FROM events WHERE session_id = $child AND type = 'error')
+                errors = (SELECT COUNT(*) FROM events WHERE session_id = $child AND type = 'error'),
+                unsummarized_tokens = (SELECT COALESCE(SUM(tokens), 0) FROM events WHERE session_id = $child)
             WHERE id = $child
             """).Bind("$child", child.Id).ExecuteNonQuery();
         return Get(w, tenantId, child.Id)!;

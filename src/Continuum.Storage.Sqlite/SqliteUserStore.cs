@@ -201,6 +201,20 @@ public sealed class SqliteUserStore(SqliteDatabase database) : IUserStore
             "UPDATE identities SET user_id = $survivor WHERE tenant_id = $tenant AND user_id = $merged",
             "UPDATE link_codes SET user_id = $survivor WHERE tenant_id = $tenant AND user_id = $merged",
             "UPDATE users SET merged_into = $survivor WHERE tenant_id = $tenant AND (id = $merged OR merged_into = $merged)",
+            "UPDATE summaries SET user_id = $survivor WHERE tenant_id = $tenant AND user_id = $merged",
+            """
+            INSERT INTO user_entities (tenant_id, user_id, key, name, kind, first_seen, last_seen, mentions)
+            SELECT tenant_id, $survivor, key, name, kind, first_seen, last_seen, mentions FROM user_entities
+            WHERE tenant_id = $tenant AND user_id = $merged AND true
+            ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET mentions = mentions + excluded.mentions,
+                first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
+            """,
+            "DELETE FROM user_entities WHERE tenant_id = $tenant AND user_id = $merged",
+            """
+            INSERT OR IGNORE INTO user_entity_sessions (tenant_id, user_id, key, session_id, interface)
+            SELECT tenant_id, $survivor, key, session_id, interface FROM user_entity_sessions WHERE tenant_id = $tenant AND user_id = $merged
+            """,
+            "DELETE FROM user_entity_sessions WHERE tenant_id = $tenant AND user_id = $merged",
         ])
         {
             w.Command(sql).Bind("$tenant", tenantId).Bind("$survivor", survivor).Bind("$merged", merged).ExecuteNonQuery();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Continuum.Context;
 using Continuum.Errors;
 using Continuum.Json;
 using Continuum.Model;
@@ -15,6 +16,7 @@ public sealed class SessionService(
     IEventStore eventStore,
     IIdentityService identities,
     ITokenCounter tokens,
+    IEntityExtractor entityExtractor,
     ITenantContext tenant,
     IOptions<ContinuumOptions> options,
     TimeProvider time) : ISessionService
@@ -314,9 +316,12 @@ public sealed class SessionService(
             throw new ValidationException(prefix + "createdAt", "must not be in the future.");
         }
 
+        var mentions = entityExtractor.Extract(content);
         return new EventRecord
         {
             Id = Ids.NewEventId(now),
+            Entities = [.. mentions.Select(m => m.Name)],
+            Mentions = mentions,
             Type = type,
             Role = role,
             Name = InputValidator.OptionalIdentifier(e.Name, prefix + "name"),

@@ -21,8 +21,11 @@ public sealed record EventRecord
     /// <summary>Token count of the content.</summary>
     public required int Tokens { get; init; }
 
-    /// <summary>Entities mentioned.</summary>
+    /// <summary>Entities mentioned (names, as stored on the event).</summary>
     public IReadOnlyList<string> Entities { get; init; } = [];
+
+    /// <summary>Entities mentioned with their kinds, counted per session and per user.</summary>
+    public IReadOnlyList<Context.EntityMention> Mentions { get; init; } = [];
 
     /// <summary>When it happened.</summary>
     public required DateTimeOffset CreatedAt { get; init; }

@@ -1,0 +1,43 @@
+using Continuum.Context;
+using Continuum.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace Continuum.AspNetCore;
+
+/// <summary>Context, compression and entities.</summary>
+internal static class ContextEndpoints
+{
+    public static void Map(IEndpointRouteBuilder api)
+    {
+        var group = api.MapGroup("/sessions/{id}").WithTags("Context");
+        group.MapGet("/context", BuildAsync).WithSummary("What a model would receive for the session, within a token budget.");
+        group.MapPost("/clear", ClearAsync).WithSummary("Hide the session's messages so far from its context; summaries stay.");
+        group.MapPost("/summarize", SummarizeAsync).WithSummary("Fold the older part of the session into a summary now.");
+        group.MapGet("/summaries", SummariesAsync).WithSummary("The session's current summaries.");
+        api.MapGet("/users/{id}/entities", EntitiesAsync).WithTags("Context").WithSummary("The user's entities: first and last seen, mentions, sessions and interfaces.");
+    }
+
+    private static async Task<Ok<SessionContext>> BuildAsync(string id, string? query, int? budget, IContextService context, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await context.BuildAsync(id, query, budget, cancellationToken).ConfigureAwait(false));
+
+    private static async Task<NoContent> ClearAsync(string id, IContextService context, CancellationToken cancellationToken)
+    {
+        await context.ClearAsync(id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<SummarizeResult>> SummarizeAsync(string id, IContextService context, CancellationToken cancellationToken)
+    {
+        var written = await context.SummarizeAsync(id, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new SummarizeResult(written, await context.GetSummariesAsync(id, cancellationToken).ConfigureAwait(false)));
+    }
+
+    private static async Task<Ok<SummaryList>> SummariesAsync(string id, IContextService context, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new SummaryList(await context.GetSummariesAsync(id, cancellationToken).ConfigureAwait(false)));
+
+    private static async Task<Ok<EntityList>> EntitiesAsync(string id, int? limit, IContextService context, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new EntityList(await context.GetUserEntitiesAsync(id, limit, cancellationToken).ConfigureAwait(false)));
+}

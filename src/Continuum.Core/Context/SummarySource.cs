@@ -1,0 +1,8 @@
+namespace Continuum.Context;
+
+/// <summary>One item a summary is made from: an event, or an earlier summary when summaries stack.</summary>
+/// <param name="Role">The author's role, or <c>summary</c>.</param>
+/// <param name="Content">The text.</param>
+/// <param name="Interface">The interface it was written on.</param>
+/// <param name="Type">The event type (<c>message</c>, <c>tool_call</c>, …) or <c>summary</c>.</param>
+public sealed record SummarySource(string Role, string Content, string Interface, string Type);
