@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Continuum.Client;
+using Continuum.Context;
 using Continuum.Server;
 using Continuum.Services;
 using Continuum.Storage;
@@ -18,8 +19,9 @@ internal sealed class CliServices : IAsyncDisposable
     private readonly ServiceProvider? _provider;
     private readonly HttpClient? _http;
 
-    private CliServices(ISessionService sessions, IIdentityService identities, IStatsService stats, ServiceProvider? provider, HttpClient? http)
+    private CliServices(ISessionService sessions, IIdentityService identities, IStatsService stats, IContextService context, ServiceProvider? provider, HttpClient? http)
     {
+        Context = context;
         Sessions = sessions;
         Identities = identities;
         Stats = stats;
@@ -33,6 +35,8 @@ internal sealed class CliServices : IAsyncDisposable
 
     public IStatsService Stats { get; }
 
+    public IContextService Context { get; }
+
     public static async Task<CliServices> CreateAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var server = parse.GetValue(CliOptions.Server) ?? Environment.GetEnvironmentVariable("CONTINUUM_SERVER");
@@ -45,7 +49,7 @@ internal sealed class CliServices : IAsyncDisposable
 
             var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(100) };
             var client = new ContinuumClient(http);
-            return new CliServices(client, client, client, null, http);
+            return new CliServices(client, client, client, client, null, http);
         }
 
         var provider = BuildInProcess(parse.GetValue(CliOptions.Data));
@@ -54,6 +58,7 @@ internal sealed class CliServices : IAsyncDisposable
             provider.GetRequiredService<ISessionService>(),
             provider.GetRequiredService<IIdentityService>(),
             provider.GetRequiredService<IStatsService>(),
+            provider.GetRequiredService<IContextService>(),
             provider,
             null);
     }

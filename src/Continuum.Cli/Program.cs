@@ -10,6 +10,7 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     DbCommand.Create(),
     SessionsCommand.Create(),
     UsersCommand.Create(),
+    ContextCommand.Create(),
     StatsCommand.Create(),
 };
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Continuum.Context;
 using Continuum.Errors;
 using Continuum.Model;
 using Continuum.Services;
@@ -13,7 +14,7 @@ namespace Continuum.Client;
 /// <see cref="IStatsService"/> the server runs in-process, so callers can switch between them. Errors come
 /// back as the same <see cref="ContinuumException"/> types, built from the server's problem details.
 /// </summary>
-public sealed class ContinuumClient : ISessionService, IIdentityService, IStatsService
+public sealed class ContinuumClient : ISessionService, IIdentityService, IStatsService, IContextService
 {
     private readonly HttpClient _http;
 
@@ -140,6 +141,29 @@ public sealed class ContinuumClient : ISessionService, IIdentityService, IStatsS
     public async Task<SessionStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
         (await SendAsync<StatsBody>(HttpMethod.Get, "api/stats", null, cancellationToken).ConfigureAwait(false)).Sessions;
 
+    /// <inheritdoc />
+    public Task<SessionContext> BuildAsync(string sessionId, string? query = null, int? budget = null, CancellationToken cancellationToken = default) =>
+        SendAsync<SessionContext>(HttpMethod.Get, $"api/sessions/{Escape(sessionId)}/context" + Query(("query", query), ("budget", budget?.ToString(CultureInfo.InvariantCulture))), null, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task ClearAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.PostAsync($"api/sessions/{Escape(sessionId)}/clear", null, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<int> SummarizeAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        (await SendAsync<SummarizeBody>(HttpMethod.Post, $"api/sessions/{Escape(sessionId)}/summarize", null, cancellationToken).ConfigureAwait(false)).Written;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Summary>> GetSummariesAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        (await SendAsync<SummaryListBody>(HttpMethod.Get, $"api/sessions/{Escape(sessionId)}/summaries", null, cancellationToken).ConfigureAwait(false)).Summaries;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<UserEntity>> GetUserEntitiesAsync(string userId, int? limit = null, CancellationToken cancellationToken = default) =>
+        (await SendAsync<EntityListBody>(HttpMethod.Get, $"api/users/{Escape(userId)}/entities" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture))), null, cancellationToken).ConfigureAwait(false)).Entities;
+
     private async Task<T?> GetOrNullAsync<T>(string url, CancellationToken cancellationToken)
         where T : class
     {
@@ -217,6 +241,12 @@ public sealed class ContinuumClient : ISessionService, IIdentityService, IStatsS
     private sealed record EventListBody(IReadOnlyList<SessionEvent> Events, string? Next);
 
     private sealed record LinkListBody(IReadOnlyList<SessionLink> Links);
+
+    private sealed record SummarizeBody(int Written);
+
+    private sealed record SummaryListBody(IReadOnlyList<Summary> Summaries);
+
+    private sealed record EntityListBody(IReadOnlyList<UserEntity> Entities);
 
     private sealed record StatsBody(string Store, SessionStats Sessions);
 
