@@ -41,7 +41,7 @@ public sealed partial class RuleEntityExtractor : IEntityExtractor
     [GeneratedRegex(@"(?:^|(?<=\s))\$\d+(?:[.,]\d+)?\b", RegexOptions.CultureInvariant)]
     private static partial Regex MoneyPattern();
 
-    [GeneratedRegex(@"\b(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0-9-]*\d)[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+\b|\b[a-z][a-z0-9-]*(?:\.[a-z0-9-]+)+\.(?:com|org|net|io|dev|local|internal|lan|ai|cloud)\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)*\.(?:com|org|net|io|dev|local|internal|lan|ai|cloud|svc)\b|\b(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0-9-]*\d)[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+\b", RegexOptions.CultureInvariant)]
     private static partial Regex HostPattern();
 
     [GeneratedRegex(@"\b[A-Z][a-zA-Z'’]+(?:\s+[A-Z][a-zA-Z'’]+)*", RegexOptions.CultureInvariant)]

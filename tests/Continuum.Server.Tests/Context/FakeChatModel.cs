@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Continuum.Server.Tests.Context;
+
+/// <summary>
+/// A stand-in for an OpenAI-compatible model server: it speaks the real /v1/chat/completions wire protocol over
+/// HTTP on loopback and can be told to answer, fail with 500 or answer too slowly.
+/// </summary>
+public sealed class FakeChatModel : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private int _calls;
+
+    private FakeChatModel(WebApplication app) => _app = app;
+
+    public string Mode { get; set; } = "ok";
+
+    public int Calls => _calls;
+
+    public string Endpoint { get; private set; } = "";
+
+    public List<string> Prompts { get; } = [];
+
+    public static async Task<FakeChatModel> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var model = new FakeChatModel(app);
+        app.MapPost("/v1/chat/completions", (Delegate)model.HandleAsync);
+        await app.StartAsync();
+        model.Endpoint = app.Urls.First() + "/v1";
+        return model;
+    }
+
+    private async Task<IResult> HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _calls);
+        using var body = await JsonDocument.ParseAsync(context.Request.Body);
+        var messages = body.RootElement.GetProperty("messages");
+        var last = messages[messages.GetArrayLength() - 1].GetProperty("content").GetString() ?? "";
+        lock (Prompts)
+        {
+            Prompts.Add(last);
+        }
+
+        switch (Mode)
+        {
+            case "fail":
+                return Results.Json(new { error = new { message = "model overloaded", type = "server_error" } }, statusCode: 500);
+            case "slow":
+                await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
+                break;
+        }
+
+        var firstLine = last.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+        return Results.Json(new
+        {
+            id = "chatcmpl-fake",
+            @object = "chat.completion",
+            created = 1_700_000_000,
+            model = "fake-model",
+            choices = new[]
+            {
+                new { index = 0, message = new { role = "assistant", content = "- MODEL SUMMARY: " + firstLine }, finish_reason = "stop" },
+            },
+            usage = new { prompt_tokens = 10, completion_tokens = 10, total_tokens = 20 },
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
