@@ -23,6 +23,7 @@ public sealed partial class CompressionService(
 {
     private readonly Channel<(string TenantId, string SessionId)> _queue = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<(string, string), byte> _queued = new();
+    private static readonly TimeSpan PassPause = TimeSpan.FromMilliseconds(20);
     private readonly ContextOptions _options = options.Value.Context;
 
     /// <inheritdoc />
@@ -57,6 +58,9 @@ public sealed partial class CompressionService(
             try
             {
                 await compressor.CompressAsync(tenantId, sessionId, false, stoppingToken).ConfigureAwait(false);
+
+                // Compression is background work: leave room between passes so appends keep the machine.
+                await Task.Delay(PassPause, time, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

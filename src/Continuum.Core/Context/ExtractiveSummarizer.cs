@@ -84,9 +84,11 @@ public sealed partial class ExtractiveSummarizer(IEntityExtractor entities, ITok
     private double Score(string sentence, SummarySource item)
     {
         var score = 0.0;
-        var found = entities.Extract(sentence);
-        score += Math.Min(4, found.Count) * 1.5;
-        score += found.Count(e => e.Kind is "quantity" or "host" or "version" or "path" or "url" or "command") * 1.0;
+        // The event's entities were extracted on append; only summaries of summaries need extracting again.
+        var found = item.Entities is { } known
+            ? known.Count(e => sentence.Contains(e, StringComparison.OrdinalIgnoreCase))
+            : entities.Extract(sentence).Count;
+        score += Math.Min(4, found) * 2.0;
         if (Digit().IsMatch(sentence))
         {
             score += 1;

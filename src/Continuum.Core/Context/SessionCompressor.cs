@@ -154,7 +154,7 @@ public sealed partial class SessionCompressor(
     private int MaxSummaryTokens(Session session) =>
         Math.Max(16, Math.Min(_options.SummaryMaxTokens, (int)(session.TokenLimit * _options.StackShare / 2)));
 
-    internal static SummarySource ToSource(SessionEvent e) => new(e.Role, e.Name is null ? e.Content : $"[{e.Name}] {e.Content}", e.Interface, e.Type);
+    internal static SummarySource ToSource(SessionEvent e) => new(e.Role, e.Name is null ? e.Content : $"[{e.Name}] {e.Content}", e.Interface, e.Type, e.Entities);
 
     private static List<string> Topics(IReadOnlyList<SessionEvent> events)
     {
