@@ -55,7 +55,9 @@ public sealed partial class ExtractiveSummarizer(IEntityExtractor entities, ITok
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var chosen = new List<Candidate>();
         var used = 0;
-        foreach (var c in candidates.OrderByDescending(c => c.Score).ThenByDescending(c => c.Order))
+        // Filler (greetings, "ok") is kept only when there is nothing else to keep.
+        var worthKeeping = candidates.Any(c => c.Score > 0) ? candidates.Where(c => c.Score > 0) : candidates;
+        foreach (var c in worthKeeping.OrderByDescending(c => c.Score).ThenByDescending(c => c.Order))
         {
             if (!seen.Add(c.Text))
             {

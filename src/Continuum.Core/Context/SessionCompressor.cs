@@ -46,7 +46,7 @@ public sealed partial class SessionCompressor(
                 break;
             }
 
-            var boundary = FindBoundary(work.Events, force);
+            var boundary = FindBoundary(work.Events, _options, force);
             if (boundary <= 0)
             {
                 break;
@@ -90,7 +90,7 @@ public sealed partial class SessionCompressor(
     /// The number of leading events to fold: all but the most recent share of messages (at least the minimum),
     /// moved back so the kept part starts with a user message. 0 when nothing can be folded.
     /// </summary>
-    internal int FindBoundary(IReadOnlyList<SessionEvent> events, bool force)
+    internal static int FindBoundary(IReadOnlyList<SessionEvent> events, ContextOptions options, bool force)
     {
         var messageIndexes = new List<int>();
         for (var i = 0; i < events.Count; i++)
@@ -101,7 +101,7 @@ public sealed partial class SessionCompressor(
             }
         }
 
-        var keep = Math.Max(_options.KeepRecentMin, (int)Math.Ceiling(messageIndexes.Count * _options.KeepRecentRatio));
+        var keep = Math.Max(options.KeepRecentMin, (int)Math.Ceiling(messageIndexes.Count * options.KeepRecentRatio));
         if (force)
         {
             keep = Math.Min(keep, Math.Max(1, messageIndexes.Count / 2));
