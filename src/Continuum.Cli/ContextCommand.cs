@@ -32,8 +32,8 @@ internal static class ContextCommand
             Row("recent messages", t.Recent);
             table.AddRow("[bold]total[/]", $"[bold]{t.Total.ToString(CultureInfo.InvariantCulture)}[/] of {context.Budget.ToString(CultureInfo.InvariantCulture)}");
             AnsiConsole.Write(table);
-            AnsiConsole.WriteLine();
-            AnsiConsole.WriteLine(context.Prompt);
+            Console.Out.WriteLine();
+            Console.Out.WriteLine(context.Prompt);
         });
         return command;
     }

@@ -205,6 +205,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
             }
 
             var last = lastMessages > 0 ? LastEvents(w, tenantId, parentId, lastMessages) : [];
+            parent = parent with { Entities = TopEntities(w, parentId) };
             var child = makeChild(parent, last);
             if (linkType == SessionLinkType.Fork)
             {
@@ -226,6 +227,19 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
                 .ExecuteNonQuery();
             return child;
         }, cancellationToken);
+    }
+
+    private static List<string> TopEntities(SqliteWriteContext w, string sessionId)
+    {
+        var names = new List<string>();
+        using var reader = w.Command("SELECT name FROM session_entities WHERE session_id = $id ORDER BY mentions DESC, last_seq DESC LIMIT 20")
+            .Bind("$id", sessionId).ExecuteReader();
+        while (reader.Read())
+        {
+            names.Add(reader.GetString(0));
+        }
+
+        return names;
     }
 
     private static List<SessionEvent> LastEvents(SqliteWriteContext w, string tenantId, string sessionId, int count)
