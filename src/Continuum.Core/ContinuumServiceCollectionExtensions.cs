@@ -38,14 +38,22 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddSingleton<IStatsService, StatsService>();
         services.TryAddSingleton<IEntityExtractor, RuleEntityExtractor>();
         services.TryAddSingleton<ExtractiveSummarizer>();
+        services.TryAddSingleton(sp => new ChatModel(sp.GetService<IChatClient>() ?? OpenAICompatibleChatClient.FromOptions(sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Models.Chat)));
         services.TryAddSingleton(sp =>
         {
-            var chatOptions = sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Models.Chat;
-            var chat = sp.GetService<IChatClient>() ?? (chatOptions.IsConfigured ? new OpenAICompatibleChatClient(chatOptions) : null);
-            var model = chat is null ? null : new ChatClientSummarizer(chat, sp.GetRequiredService<ITokenCounter>(), chatOptions.Model ?? "chat");
+            var chat = sp.GetRequiredService<ChatModel>().Client;
+            var name = sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Models.Chat.Model ?? "chat";
+            var model = chat is null ? null : new ChatClientSummarizer(chat, sp.GetRequiredService<ITokenCounter>(), name);
             return new SummarizerChain(sp.GetRequiredService<ExtractiveSummarizer>(), sp.GetRequiredService<ILogger<SummarizerChain>>(), model);
         });
-        services.TryAddSingleton<SessionCompressor>();
+        services.TryAddSingleton(sp => new SessionCompressor(
+            sp.GetRequiredService<IContextStore>(),
+            sp.GetRequiredService<SummarizerChain>(),
+            sp.GetRequiredService<ITokenCounter>(),
+            sp.GetRequiredService<IOptions<ContinuumOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<SessionCompressor>>(),
+            sp.GetRequiredService<ChatModel>().Client is { } chat ? new ChatClientEntityExtractor(chat) : null));
         services.TryAddSingleton<CompressionService>();
         services.TryAddSingleton<ICompressionSignal>(sp => sp.GetRequiredService<CompressionService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CompressionService>(sp => sp.GetRequiredService<CompressionService>()));

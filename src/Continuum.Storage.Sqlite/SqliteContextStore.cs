@@ -187,6 +187,38 @@ public sealed class SqliteContextStore(SqliteDatabase database) : IContextStore
     }
 
     /// <inheritdoc />
+    public Task AddEntitiesAsync(string tenantId, string sessionId, IReadOnlyList<Context.EntityMention> mentions, long atSeq, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(mentions);
+        return database.WriteAsync(w =>
+        {
+            using var reader = w.Command("SELECT user_id, interface FROM sessions WHERE tenant_id = $tenant AND id = $id").Bind("$tenant", tenantId).Bind("$id", sessionId).ExecuteReader();
+            if (!reader.Read())
+            {
+                return false;
+            }
+
+            var userId = reader.GetNullableString(0);
+            var iface = reader.GetString(1);
+            reader.Close();
+            foreach (var m in mentions)
+            {
+                w.Command(SqliteEventStore.CountSessionEntity).Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$key", m.Key)
+                    .Bind("$name", m.Name).Bind("$kind", m.Kind).Bind("$seq", atSeq).ExecuteNonQuery();
+                if (userId is not null)
+                {
+                    w.Command(SqliteEventStore.CountUserEntity).Bind("$tenant", tenantId).Bind("$user", userId).Bind("$key", m.Key)
+                        .Bind("$name", m.Name).Bind("$kind", m.Kind).Bind("$at", at).ExecuteNonQuery();
+                    w.Command(SqliteEventStore.NoteUserEntitySession).Bind("$tenant", tenantId).Bind("$user", userId).Bind("$key", m.Key)
+                        .Bind("$session", sessionId).Bind("$interface", iface).ExecuteNonQuery();
+                }
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<EntityCount>> GetSessionEntitiesAsync(string tenantId, string sessionId, int limit, CancellationToken cancellationToken)
     {
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);

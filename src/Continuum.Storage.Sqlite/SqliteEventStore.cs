@@ -28,20 +28,20 @@ public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal
         RETURNING unsummarized_tokens, token_limit
         """;
 
-    private const string CountSessionEntity = """
+    internal const string CountSessionEntity = """
         INSERT INTO session_entities (tenant_id, session_id, key, name, kind, mentions, last_seq)
         VALUES ($tenant, $session, $key, $name, $kind, 1, $seq)
         ON CONFLICT (session_id, key) DO UPDATE SET mentions = mentions + 1, last_seq = excluded.last_seq
         """;
 
-    private const string CountUserEntity = """
+    internal const string CountUserEntity = """
         INSERT INTO user_entities (tenant_id, user_id, key, name, kind, first_seen, last_seen, mentions)
         VALUES ($tenant, $user, $key, $name, $kind, $at, $at, 1)
         ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET mentions = mentions + 1,
             first_seen = min(first_seen, excluded.first_seen), last_seen = max(last_seen, excluded.last_seen)
         """;
 
-    private const string NoteUserEntitySession = """
+    internal const string NoteUserEntitySession = """
         INSERT OR IGNORE INTO user_entity_sessions (tenant_id, user_id, key, session_id, interface)
         VALUES ($tenant, $user, $key, $session, $interface)
         """;

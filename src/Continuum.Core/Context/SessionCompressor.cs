@@ -20,7 +20,8 @@ public sealed partial class SessionCompressor(
     ITokenCounter tokens,
     IOptions<ContinuumOptions> options,
     TimeProvider time,
-    ILogger<SessionCompressor> logger)
+    ILogger<SessionCompressor> logger,
+    ChatClientEntityExtractor? modelEntities = null)
 {
     private const int MaxEventsPerPass = 5000;
     private readonly ContextOptions _options = options.Value.Context;
@@ -76,6 +77,7 @@ public sealed partial class SessionCompressor(
 
             written++;
             LogFolded(logger, sessionId, summary.FromSeq, summary.ToSeq, summary.Tokens);
+            await AddModelEntitiesAsync(tenantId, sessionId, folded, cancellationToken).ConfigureAwait(false);
             written += await StackAsync(tenantId, work.Session, cancellationToken).ConfigureAwait(false);
             if (force)
             {
@@ -85,6 +87,34 @@ public sealed partial class SessionCompressor(
 
         return written;
     }
+
+    // With a model configured, it names the entities of the folded stretch, adding what the rules missed.
+    private async Task AddModelEntitiesAsync(string tenantId, string sessionId, List<SessionEvent> folded, CancellationToken cancellationToken)
+    {
+        if (modelEntities is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var text = string.Join('\n', folded.Where(e => e.Type == EventType.Message).Select(e => $"{e.Role}: {e.Content}"));
+            var known = folded.SelectMany(e => e.Entities).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var found = await modelEntities.ExtractAsync(text, cancellationToken).ConfigureAwait(false);
+            var added = found.Where(m => !known.Contains(m.Name)).ToList();
+            if (added.Count > 0)
+            {
+                await store.AddEntitiesAsync(tenantId, sessionId, added, folded[^1].Seq, folded[^1].CreatedAt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogEntitiesFailed(logger, sessionId, ex.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The model's entity extraction failed for session {SessionId} ({Error}); the built-in entities stand")]
+    private static partial void LogEntitiesFailed(ILogger logger, string sessionId, string error);
 
     /// <summary>
     /// The number of leading events to fold: all but the most recent share of messages (at least the minimum),

@@ -35,6 +35,10 @@ public sealed class OpenAICompatibleChatClient : IChatClient
         });
     }
 
+    /// <summary>A client for the configured endpoint, or null when none is configured.</summary>
+    public static OpenAICompatibleChatClient? FromOptions(ChatModelOptions options) =>
+        options is { IsConfigured: true } ? new OpenAICompatibleChatClient(options) : null;
+
     /// <inheritdoc />
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<AiChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {

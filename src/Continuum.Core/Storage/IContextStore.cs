@@ -36,6 +36,9 @@ public interface IContextStore
     /// <summary>The last seq folded into a summary and the last seq hidden by a clear.</summary>
     Task<(long SummarizedSeq, long ClearedSeq)> GetWatermarksAsync(string tenantId, string sessionId, CancellationToken cancellationToken);
 
+    /// <summary>Counts entities a model found in the events up to <paramref name="atSeq"/> for the session and its user.</summary>
+    Task AddEntitiesAsync(string tenantId, string sessionId, IReadOnlyList<Context.EntityMention> mentions, long atSeq, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>The session's most mentioned entities.</summary>
     Task<IReadOnlyList<EntityCount>> GetSessionEntitiesAsync(string tenantId, string sessionId, int limit, CancellationToken cancellationToken);
 

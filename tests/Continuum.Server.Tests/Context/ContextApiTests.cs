@@ -167,6 +167,9 @@ public sealed class ContextApiTests
         var ok = await server.PostAsync($"api/sessions/{sessionId}/summarize", new { }, 200);
         ((string)ok["summaries"]![0]!["summarizer"]!).ShouldBe("llm:fake-model");
         ((string)ok["summaries"]![0]!["content"]!).ShouldStartWith("- MODEL SUMMARY:");
+        var userId = (string)(await server.GetAsync($"api/sessions/{sessionId}"))["userId"]!;
+        var entities = (await server.GetAsync($"api/users/{userId}/entities"))["entities"]!.AsArray();
+        entities.ShouldContain(e => (string)e!["name"]! == "Zelda Quartermaine" && (string)e!["kind"]! == "person", "the model's entities are added to the built-in ones");
 
         model.Mode = "fail";
         for (var i = 24; i < 48; i++)

@@ -59,7 +59,11 @@ public sealed class FakeChatModel : IAsyncDisposable
                 break;
         }
 
+        var system = messages[0].GetProperty("content").GetString() ?? "";
         var firstLine = last.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
+        var answer = system.StartsWith("List the entities", StringComparison.Ordinal)
+            ? "person: Zelda Quartermaine\nhost: quasar-9\nnonsense line"
+            : "- MODEL SUMMARY: " + firstLine;
         return Results.Json(new
         {
             id = "chatcmpl-fake",
@@ -68,7 +72,7 @@ public sealed class FakeChatModel : IAsyncDisposable
             model = "fake-model",
             choices = new[]
             {
-                new { index = 0, message = new { role = "assistant", content = "- MODEL SUMMARY: " + firstLine }, finish_reason = "stop" },
+                new { index = 0, message = new { role = "assistant", content = answer }, finish_reason = "stop" },
             },
             usage = new { prompt_tokens = 10, completion_tokens = 10, total_tokens = 20 },
         });
