@@ -1,4 +1,3 @@
-using System.Globalization;
 using Continuum.Model;
 using Continuum.Storage;
 using Continuum.Tokens;
@@ -199,6 +198,4 @@ public sealed partial class SessionCompressor(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Folded events {From}..{To} of session {SessionId} into a summary of {Tokens} tokens")]
     private static partial void LogFolded(ILogger logger, string sessionId, long from, long to, int tokens);
-
-    internal static string Describe(Summary s) => string.Create(CultureInfo.InvariantCulture, $"{s.Id} [{s.FromSeq}..{s.ToSeq}]");
 }
