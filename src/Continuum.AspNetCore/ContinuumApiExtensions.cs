@@ -27,6 +27,14 @@ public static class ContinuumApiExtensions
                 c.ProblemDetails.Type = ContinuumExceptionHandler.TypePrefix + "http-" + c.ProblemDetails.Status;
             }
 
+            // Kestrel's body limit surfaces as a bare 413 status; give it the same type as the field limits.
+            if (c.ProblemDetails.Status == 413 && c.Exception is null)
+            {
+                c.ProblemDetails.Type = ContinuumExceptionHandler.TypePrefix + "payload-too-large";
+                c.ProblemDetails.Title = "Payload too large.";
+                c.ProblemDetails.Detail ??= "The request body is larger than the server accepts (Continuum:Limits:MaxRequestBytes).";
+            }
+
             c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
         });
         services.AddExceptionHandler<ContinuumExceptionHandler>();

@@ -30,6 +30,8 @@ public static class ContinuumServiceCollectionExtensions
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ContinuumOptions>, ContinuumOptionsValidator>());
         optionsBuilder.ValidateOnStart();
+        // The schema must exist before any background job touches the store: hosted services start in this order.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreMigrationService>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITokenCounter, EstimatingTokenCounter>();
         services.TryAddSingleton<ITenantContext, DefaultTenantContext>();
@@ -59,7 +61,6 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CompressionService>(sp => sp.GetRequiredService<CompressionService>()));
         services.TryAddSingleton<IMemoryProvider, NoMemoryProvider>();
         services.TryAddSingleton<IContextService, ContextService>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreMigrationService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SessionExpiryService>());
         return new ContinuumBuilder(services);
     }

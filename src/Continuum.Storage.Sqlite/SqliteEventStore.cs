@@ -78,7 +78,10 @@ public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal
             var status = reader.GetString(2);
             if (SessionStatus.IsFinal(status) || reader.GetTime(3) <= now)
             {
-                throw new ConflictException("session-closed", $"Session '{sessionId}' is {(status == SessionStatus.Closed ? "closed" : "expired")} and takes no more events. Open a new session or continue this one.");
+                // A retry of appends acknowledged before the session closed still gets its originals.
+                var replayed = Replayed(w, sessionId, events)
+                    ?? throw new ConflictException("session-closed", $"Session '{sessionId}' is {(status == SessionStatus.Closed ? "closed" : "expired")} and takes no more events. Open a new session or continue this one.");
+                return (replayed, 0, 0);
             }
 
             expiresInSeconds = reader.GetInt64(4);
@@ -153,6 +156,22 @@ public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal
             .ExecuteReader();
         updated.Read();
         return (results, updated.GetInt64(0), updated.GetInt32(1));
+    }
+
+    private static AppendResult[]? Replayed(SqliteWriteContext w, string sessionId, IReadOnlyList<EventRecord> events)
+    {
+        var results = new AppendResult[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].IdempotencyKey is not { } key || FindByKey(w, sessionId, key) is not { } existing)
+            {
+                return null;
+            }
+
+            results[i] = new AppendResult(existing, true);
+        }
+
+        return results;
     }
 
     private static SessionEvent? FindByKey(SqliteWriteContext w, string sessionId, string key)

@@ -111,7 +111,18 @@ public sealed class SessionService(
         InputValidator.OptionalIdentifier(query.AgentId, "agentId");
         InputValidator.OptionalIdentifier(query.Cursor, "cursor");
         var limit = InputValidator.Range(query.Limit ?? DefaultPageSize, 1, MaxPageSize, "limit");
-        return sessions.ListAsync(tenant.TenantId, query with { Limit = limit }, cancellationToken);
+        return ListSessionsAsync(query with { Limit = limit }, cancellationToken);
+    }
+
+    private async Task<Page<Session>> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken)
+    {
+        // A merged user's id lists the survivor's sessions, where its sessions now are.
+        if (query.UserId is not null && await identities.GetUserAsync(query.UserId, cancellationToken).ConfigureAwait(false) is { } user)
+        {
+            query = query with { UserId = user.Id };
+        }
+
+        return await sessions.ListAsync(tenant.TenantId, query, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
