@@ -1,13 +1,13 @@
 using Continuum.Context;
 using Continuum.Hosting;
 using Continuum.ModelProviders;
-using Continuum.Storage;
-using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Logging;
 using Continuum.Services;
+using Continuum.Storage;
 using Continuum.Tokens;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Continuum;
