@@ -166,7 +166,7 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
     ];
 
     /// <summary>The schema version this build expects.</summary>
-    public static int LatestVersion => Migrations[^1].Version;
+    public static int LatestVersion => Migrations.Max(m => m.Version);
 
     /// <inheritdoc />
     public string Describe() => $"sqlite:{database.FilePath}";
@@ -176,14 +176,24 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
         database.WriteAsync(context =>
         {
             context.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-            var current = Convert.ToInt32(context.Command("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").ExecuteScalar(), CultureInfo.InvariantCulture);
+            var done = new HashSet<int>();
+            using (var reader = context.Command("SELECT version FROM schema_migrations").ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    done.Add(reader.GetInt32(0));
+                }
+            }
+
+            var current = done.Count == 0 ? 0 : done.Max();
             if (current > LatestVersion)
             {
                 throw new InvalidOperationException($"The database {database.FilePath} is at schema version {current}, newer than this build's {LatestVersion}. Use a newer Continuum.");
             }
 
             var applied = new List<string>();
-            foreach (var (version, name, sql) in Migrations.Where(m => m.Version > current))
+            // Every migration not yet applied runs, in version order: features developed side by side may land out of order.
+            foreach (var (version, name, sql) in Migrations.Where(m => !done.Contains(m.Version)).OrderBy(m => m.Version))
             {
                 // Schema statements run on a fresh command: they are run once, not worth preparing.
                 using (var command = context.Connection.CreateCommand())
