@@ -35,6 +35,7 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ITokenCounter, EstimatingTokenCounter>();
         services.TryAddSingleton<ITenantContext, DefaultTenantContext>();
+        services.TryAddSingleton<Realtime.IChangeFeed, Realtime.InProcessChangeFeed>();
         services.TryAddSingleton<IIdentityService, IdentityService>();
         services.TryAddSingleton<ISessionService, SessionService>();
         services.TryAddSingleton<IStatsService, StatsService>();
