@@ -55,6 +55,7 @@ public static class ContinuumApiExtensions
         SessionEndpoints.Map(api);
         UserEndpoints.Map(api);
         ContextEndpoints.Map(api);
+        HandoffEndpoints.Map(api);
         OperationsEndpoints.Map(api);
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });

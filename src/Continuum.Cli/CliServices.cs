@@ -37,6 +37,13 @@ internal sealed class CliServices : IAsyncDisposable
 
     public IContextService Context { get; }
 
+    /// <summary>Any service: the HTTP client's implementation against a server, the in-process one otherwise.</summary>
+    public T Get<T>()
+        where T : class =>
+        _provider is not null
+            ? _provider.GetRequiredService<T>()
+            : Sessions as T ?? throw new CliUsageException($"This command is not available against a server ({typeof(T).Name}).");
+
     public static async Task<CliServices> CreateAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var server = parse.GetValue(CliOptions.Server) ?? Environment.GetEnvironmentVariable("CONTINUUM_SERVER");

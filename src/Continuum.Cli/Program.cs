@@ -11,6 +11,10 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     SessionsCommand.Create(),
     UsersCommand.Create(),
     ContextCommand.Create(),
+    HandoffCommand.Create(),
+    HandoffCommand.Briefing(),
+    HandoffCommand.Timeline(),
+    HandoffCommand.Knowledge(),
     StatsCommand.Create(),
 };
 

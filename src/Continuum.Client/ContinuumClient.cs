@@ -14,7 +14,7 @@ namespace Continuum.Client;
 /// <see cref="IStatsService"/> the server runs in-process, so callers can switch between them. Errors come
 /// back as the same <see cref="ContinuumException"/> types, built from the server's problem details.
 /// </summary>
-public sealed class ContinuumClient : ISessionService, IIdentityService, IStatsService, IContextService
+public sealed partial class ContinuumClient : ISessionService, IIdentityService, IStatsService, IContextService
 {
     private readonly HttpClient _http;
 

@@ -62,6 +62,7 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CompressionService>(sp => sp.GetRequiredService<CompressionService>()));
         services.TryAddSingleton<IMemoryProvider, NoMemoryProvider>();
         services.TryAddSingleton<IContextService, ContextService>();
+        services.TryAddSingleton<Handoffs.IHandoffService, Handoffs.HandoffService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SessionExpiryService>());
         return new ContinuumBuilder(services);
     }

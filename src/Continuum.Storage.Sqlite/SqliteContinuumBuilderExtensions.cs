@@ -22,6 +22,7 @@ public static class SqliteContinuumBuilderExtensions
         builder.Services.TryAddSingleton<IUserStore, SqliteUserStore>();
         builder.Services.TryAddSingleton<IStoreMigrator, SqliteMigrator>();
         builder.Services.TryAddSingleton<IContextStore, SqliteContextStore>();
+        builder.Services.TryAddSingleton<Handoffs.IHandoffStore, SqliteHandoffStore>();
         return builder;
     }
 }

@@ -163,6 +163,82 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 PRIMARY KEY (tenant_id, user_id, key, session_id, interface)
             );
             """),
+        (3, "handoffs and the project knowledge base", """
+            CREATE TABLE handoffs (
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL,
+                project TEXT NOT NULL,
+                session_id TEXT,
+                author TEXT,
+                at INTEGER NOT NULL,
+                hours REAL NOT NULL DEFAULT 0,
+                created_at INTEGER NOT NULL,
+                document TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE INDEX handoffs_by_project ON handoffs (tenant_id, project, at);
+            CREATE TABLE kb_decisions (
+                tenant_id TEXT NOT NULL,
+                project TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                at INTEGER NOT NULL,
+                decision TEXT NOT NULL,
+                reasoning TEXT,
+                impact TEXT,
+                status TEXT NOT NULL,
+                handoff_id TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, project, number)
+            );
+            CREATE TABLE kb_insights (
+                tenant_id TEXT NOT NULL,
+                project TEXT NOT NULL,
+                key TEXT NOT NULL,
+                text TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                first_seen INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, project, key)
+            );
+            CREATE TABLE kb_insight_mentions (
+                tenant_id TEXT NOT NULL,
+                project TEXT NOT NULL,
+                key TEXT NOT NULL,
+                handoff_id TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, project, key, handoff_id)
+            );
+            CREATE TABLE kb_pending (
+                tenant_id TEXT NOT NULL,
+                project TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                task TEXT NOT NULL,
+                key TEXT NOT NULL,
+                priority TEXT NOT NULL,
+                opened_at INTEGER NOT NULL,
+                opened_by TEXT NOT NULL,
+                closed_at INTEGER,
+                closed_by TEXT,
+                PRIMARY KEY (tenant_id, project, number)
+            );
+            CREATE INDEX kb_pending_open ON kb_pending (tenant_id, project) WHERE closed_at IS NULL;
+            CREATE TABLE kb_architecture (
+                tenant_id TEXT NOT NULL,
+                project TEXT NOT NULL,
+                component TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                handoff_id TEXT NOT NULL,
+                value TEXT NOT NULL,
+                PRIMARY KEY (tenant_id, project, component, handoff_id)
+            );
+            CREATE TABLE kb_code (
+                tenant_id TEXT NOT NULL,
+                project TEXT NOT NULL,
+                path TEXT NOT NULL,
+                at INTEGER NOT NULL,
+                handoff_id TEXT NOT NULL,
+                description TEXT,
+                PRIMARY KEY (tenant_id, project, path, handoff_id)
+            );
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

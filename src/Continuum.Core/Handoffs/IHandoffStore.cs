@@ -1,0 +1,28 @@
+namespace Continuum.Handoffs;
+
+/// <summary>Handoffs and each project's knowledge base, updated together.</summary>
+public interface IHandoffStore
+{
+    /// <summary>
+    /// Stores the handoff and folds it into its project's knowledge base in one transaction: decisions get the
+    /// next ids, insights and lessons are kept once, next steps open pending work, achievements close the pending
+    /// work they match (<paramref name="achieves"/> decides), architecture and code entries are recorded.
+    /// Concurrent handoffs into one project are serialized, so none is lost.
+    /// </summary>
+    Task<HandoffReceipt> AddAsync(string tenantId, Handoff handoff, Func<string, string, bool> achieves, CancellationToken cancellationToken);
+
+    /// <summary>The handoff, or null.</summary>
+    Task<Handoff?> GetAsync(string tenantId, string handoffId, CancellationToken cancellationToken);
+
+    /// <summary>The project's handoffs in time order (by end time), optionally between two times (inclusive).</summary>
+    Task<IReadOnlyList<Handoff>> ListAsync(string tenantId, string project, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The project's knowledge base as it was at <paramref name="asOf"/>.</summary>
+    Task<KnowledgeBase> GetKnowledgeAsync(string tenantId, string project, DateTimeOffset asOf, CancellationToken cancellationToken);
+
+    /// <summary>The project's last handoff at or before <paramref name="asOf"/>, or null.</summary>
+    Task<Handoff?> GetLastAsync(string tenantId, string project, DateTimeOffset asOf, CancellationToken cancellationToken);
+
+    /// <summary>The projects that have handoffs.</summary>
+    Task<IReadOnlyList<string>> ListProjectsAsync(string tenantId, CancellationToken cancellationToken);
+}

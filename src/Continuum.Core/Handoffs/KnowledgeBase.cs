@@ -1,0 +1,37 @@
+using System.Text.Json;
+
+namespace Continuum.Handoffs;
+
+/// <summary>A project's accumulated knowledge, built from every handoff (as it is now, or as it was at a time).</summary>
+public sealed record KnowledgeBase
+{
+    /// <summary>The project.</summary>
+    public required string Project { get; init; }
+
+    /// <summary>The time it describes (now, or the <c>asOf</c> asked for).</summary>
+    public required DateTimeOffset AsOf { get; init; }
+
+    /// <summary>Handoffs so far.</summary>
+    public int TotalHandoffs { get; init; }
+
+    /// <summary>Hours worked, from the handoffs' start and end times.</summary>
+    public double TotalHours { get; init; }
+
+    /// <summary>When the last handoff landed.</summary>
+    public DateTimeOffset? LastUpdated { get; init; }
+
+    /// <summary>Every decision, oldest first, with an id (<c>decision-001</c>) and date.</summary>
+    public IReadOnlyList<KnowledgeDecision> Decisions { get; init; } = [];
+
+    /// <summary>Insights, best practices and lessons, without duplicates.</summary>
+    public IReadOnlyList<KnowledgeInsight> Insights { get; init; } = [];
+
+    /// <summary>Pending and done work, by priority.</summary>
+    public IReadOnlyList<PendingWork> PendingWork { get; init; } = [];
+
+    /// <summary>Architecture state: the latest value of each component.</summary>
+    public IReadOnlyDictionary<string, JsonElement> Architecture { get; init; } = new Dictionary<string, JsonElement>();
+
+    /// <summary>Code registry: path to what it is.</summary>
+    public IReadOnlyList<CodeEntry> Code { get; init; } = [];
+}

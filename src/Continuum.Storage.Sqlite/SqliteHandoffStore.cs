@@ -1,0 +1,328 @@
+using System.Globalization;
+using System.Text.Json;
+using Continuum.Handoffs;
+using Continuum.Model;
+using Microsoft.Data.Sqlite;
+
+namespace Continuum.Storage.Sqlite;
+
+/// <summary>
+/// Handoffs and the knowledge base in SQLite. The knowledge base is kept as dated rows (decisions, insight
+/// mentions, pending work with its closing time, architecture and code history), so the base as it was at any
+/// time is a filter on those dates, and a handoff and its knowledge land in one transaction of the one writer.
+/// </summary>
+public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
+{
+    private const string HandoffColumns = "document";
+
+    /// <inheritdoc />
+    public Task<HandoffReceipt> AddAsync(string tenantId, Handoff handoff, Func<string, string, bool> achieves, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(handoff);
+        ArgumentNullException.ThrowIfNull(achieves);
+        var document = JsonSerializer.Serialize(handoff, JsonDefaults.Options);
+        var at = At(handoff);
+        var hours = handoff.StartedAt is { } started && handoff.EndedAt is { } ended && ended > started ? (ended - started).TotalHours : 0;
+        return database.WriteAsync(w =>
+        {
+            w.Command("INSERT INTO handoffs (tenant_id, id, project, session_id, author, at, hours, created_at, document) VALUES ($tenant, $id, $project, $session, $author, $at, $hours, $created, $document)")
+                .Bind("$tenant", tenantId).Bind("$id", handoff.Id).Bind("$project", handoff.Project).Bind("$session", handoff.SessionId).Bind("$author", handoff.Author)
+                .Bind("$at", at).Bind("$hours", hours).Bind("$created", handoff.CreatedAt).Bind("$document", document)
+                .ExecuteNonQuery();
+
+            var decisions = new List<KnowledgeDecision>();
+            var number = NextNumber(w, "kb_decisions", tenantId, handoff.Project);
+            foreach (var d in handoff.Decisions)
+            {
+                w.Command("INSERT INTO kb_decisions (tenant_id, project, number, at, decision, reasoning, impact, status, handoff_id) VALUES ($tenant, $project, $number, $at, $decision, $reasoning, $impact, 'active', $handoff)")
+                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", number).Bind("$at", at)
+                    .Bind("$decision", d.Decision).Bind("$reasoning", d.Reasoning).Bind("$impact", d.Impact).Bind("$handoff", handoff.Id)
+                    .ExecuteNonQuery();
+                decisions.Add(new KnowledgeDecision(DecisionId(number), at, d.Decision, d.Reasoning, d.Impact, "active", handoff.Id));
+                number++;
+            }
+
+            foreach (var (text, kind) in handoff.Insights.Select(i => (i, "insight"))
+                .Concat(handoff.Blockers.Where(b => !string.IsNullOrWhiteSpace(b.Lesson)).Select(b => (b.Lesson!, "lesson"))))
+            {
+                var key = TaskMatcher.Key(text);
+                if (key.Length == 0)
+                {
+                    continue;
+                }
+
+                w.Command("INSERT INTO kb_insights (tenant_id, project, key, text, kind, first_seen) VALUES ($tenant, $project, $key, $text, $kind, $at) ON CONFLICT DO UPDATE SET first_seen = min(first_seen, excluded.first_seen)")
+                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$key", key).Bind("$text", text).Bind("$kind", kind).Bind("$at", at)
+                    .ExecuteNonQuery();
+                w.Command("INSERT OR IGNORE INTO kb_insight_mentions (tenant_id, project, key, handoff_id, at) VALUES ($tenant, $project, $key, $handoff, $at)")
+                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$key", key).Bind("$handoff", handoff.Id).Bind("$at", at)
+                    .ExecuteNonQuery();
+            }
+
+            // Achievements close the open work they report done, then next steps open what is not already open.
+            var open = ReadPending(w.Command("SELECT number, task, priority, opened_at, closed_at, closed_by, key FROM kb_pending WHERE tenant_id = $tenant AND project = $project AND closed_at IS NULL AND opened_at <= $at ORDER BY number")
+                .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$at", at));
+            var closed = new List<PendingWork>();
+            foreach (var (work, _) in open)
+            {
+                if (handoff.Achievements.Any(a => achieves(work.Task, a)))
+                {
+                    w.Command("UPDATE kb_pending SET closed_at = $at, closed_by = $handoff WHERE tenant_id = $tenant AND project = $project AND number = $number")
+                        .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", Number(work.Id)).Bind("$at", at).Bind("$handoff", handoff.Id)
+                        .ExecuteNonQuery();
+                    closed.Add(work with { Status = PendingStatus.Done, ClosedAt = at, ClosedBy = handoff.Id });
+                }
+            }
+
+            var stillOpen = open.Where(o => !closed.Any(c => c.Id == o.Work.Id)).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
+            var opened = new List<PendingWork>();
+            number = NextNumber(w, "kb_pending", tenantId, handoff.Project);
+            foreach (var step in handoff.NextSteps)
+            {
+                var key = TaskMatcher.Key(step.Task);
+                if (key.Length == 0 || !stillOpen.Add(key))
+                {
+                    continue;
+                }
+
+                w.Command("INSERT INTO kb_pending (tenant_id, project, number, task, key, priority, opened_at, opened_by) VALUES ($tenant, $project, $number, $task, $key, $priority, $at, $handoff)")
+                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", number).Bind("$task", step.Task).Bind("$key", key)
+                    .Bind("$priority", step.Priority).Bind("$at", at).Bind("$handoff", handoff.Id)
+                    .ExecuteNonQuery();
+                opened.Add(new PendingWork(TaskId(number), step.Task, step.Priority, PendingStatus.Open, at, null, null));
+                number++;
+            }
+
+            foreach (var (component, value) in handoff.Architecture)
+            {
+                w.Command("INSERT INTO kb_architecture (tenant_id, project, component, at, handoff_id, value) VALUES ($tenant, $project, $component, $at, $handoff, $value)")
+                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$component", component).Bind("$at", at).Bind("$handoff", handoff.Id).Bind("$value", value.GetRawText())
+                    .ExecuteNonQuery();
+            }
+
+            foreach (var (path, description) in CodeEntries(handoff))
+            {
+                w.Command("INSERT INTO kb_code (tenant_id, project, path, at, handoff_id, description) VALUES ($tenant, $project, $path, $at, $handoff, $description) ON CONFLICT DO UPDATE SET description = coalesce(excluded.description, description)")
+                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$path", path).Bind("$at", at).Bind("$handoff", handoff.Id).Bind("$description", description)
+                    .ExecuteNonQuery();
+            }
+
+            return new HandoffReceipt(handoff, decisions, opened, closed);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<Handoff?> GetAsync(string tenantId, string handoffId, CancellationToken cancellationToken)
+    {
+        var found = await ReadHandoffsAsync($"SELECT {HandoffColumns} FROM handoffs WHERE tenant_id = $tenant AND id = $id",
+            c => c.Bind("$tenant", tenantId).Bind("$id", handoffId), cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Handoff>> ListAsync(string tenantId, string project, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken) =>
+        ReadHandoffsAsync($"SELECT {HandoffColumns} FROM handoffs WHERE tenant_id = $tenant AND project = $project AND at >= $since AND at <= $until ORDER BY at, id LIMIT $limit",
+            c => c.Bind("$tenant", tenantId).Bind("$project", project).Bind("$since", since ?? DateTimeOffset.MinValue).Bind("$until", until ?? DateTimeOffset.MaxValue).Bind("$limit", limit),
+            cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<Handoff?> GetLastAsync(string tenantId, string project, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var found = await ReadHandoffsAsync($"SELECT {HandoffColumns} FROM handoffs WHERE tenant_id = $tenant AND project = $project AND at <= $asOf ORDER BY at DESC, id DESC LIMIT 1",
+            c => c.Bind("$tenant", tenantId).Bind("$project", project).Bind("$asOf", asOf), cancellationToken).ConfigureAwait(false);
+        return found.Count == 0 ? null : found[0];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListProjectsAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT DISTINCT project FROM handoffs WHERE tenant_id = $tenant ORDER BY project";
+            command.Bind("$tenant", tenantId);
+            var projects = new List<string>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                projects.Add(reader.GetString(0));
+            }
+
+            return projects;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<KnowledgeBase> GetKnowledgeAsync(string tenantId, string project, DateTimeOffset asOf, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // One read transaction: every part describes the same moment even while handoffs land.
+            using var transaction = connection.BeginTransaction(deferred: true);
+            SqliteCommand Command(string sql)
+            {
+                var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = sql;
+                command.Bind("$tenant", tenantId).Bind("$project", project).Bind("$asOf", asOf);
+                return command;
+            }
+
+            int total;
+            double hours;
+            DateTimeOffset? last;
+            using (var command = Command("SELECT COUNT(*), COALESCE(SUM(hours), 0), MAX(at) FROM handoffs WHERE tenant_id = $tenant AND project = $project AND at <= $asOf"))
+            using (var reader = command.ExecuteReader())
+            {
+                reader.Read();
+                total = reader.GetInt32(0);
+                hours = reader.GetDouble(1);
+                last = reader.IsDBNull(2) ? null : reader.GetTime(2);
+            }
+
+            var decisions = new List<KnowledgeDecision>();
+            using (var command = Command("SELECT number, at, decision, reasoning, impact, status, handoff_id FROM kb_decisions WHERE tenant_id = $tenant AND project = $project AND at <= $asOf ORDER BY number"))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    decisions.Add(new KnowledgeDecision(DecisionId(reader.GetInt64(0)), reader.GetTime(1), reader.GetString(2), reader.GetNullableString(3), reader.GetNullableString(4), reader.GetString(5), reader.GetString(6)));
+                }
+            }
+
+            var insights = new List<KnowledgeInsight>();
+            using (var command = Command("""
+                SELECT i.text, i.kind, MIN(m.at), COUNT(*) FROM kb_insights i
+                JOIN kb_insight_mentions m ON m.tenant_id = i.tenant_id AND m.project = i.project AND m.key = i.key AND m.at <= $asOf
+                WHERE i.tenant_id = $tenant AND i.project = $project
+                GROUP BY i.key ORDER BY COUNT(*) DESC, MIN(m.at)
+                """))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    insights.Add(new KnowledgeInsight(reader.GetString(0), reader.GetString(1), reader.GetTime(2), reader.GetInt32(3)));
+                }
+            }
+
+            List<PendingWork> pending;
+            using (var command = Command("SELECT number, task, priority, opened_at, closed_at, closed_by, key FROM kb_pending WHERE tenant_id = $tenant AND project = $project AND opened_at <= $asOf ORDER BY number"))
+            {
+                pending = [.. ReadPending(command).Select(p => p.Work.ClosedAt is { } closedAt && closedAt > asOf
+                    ? p.Work with { Status = PendingStatus.Open, ClosedAt = null, ClosedBy = null }
+                    : p.Work)];
+            }
+
+            var architecture = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
+            using (var command = Command("""
+                SELECT a.component, a.value FROM kb_architecture a
+                WHERE a.tenant_id = $tenant AND a.project = $project AND a.at <= $asOf
+                ORDER BY a.at, a.handoff_id
+                """))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    architecture[reader.GetString(0)] = SqliteRows.ParseElement(reader.GetString(1));
+                }
+            }
+
+            var code = new SortedDictionary<string, CodeEntry>(StringComparer.Ordinal);
+            using (var command = Command("SELECT path, at, description FROM kb_code WHERE tenant_id = $tenant AND project = $project AND at <= $asOf ORDER BY at, handoff_id"))
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var path = reader.GetString(0);
+                    var description = reader.GetNullableString(2) ?? (code.TryGetValue(path, out var earlier) ? earlier.Description : null);
+                    code[path] = new CodeEntry(path, description, reader.GetTime(1));
+                }
+            }
+
+            return new KnowledgeBase
+            {
+                Project = project,
+                AsOf = asOf,
+                TotalHandoffs = total,
+                TotalHours = Math.Round(hours, 2),
+                LastUpdated = last,
+                Decisions = decisions,
+                Insights = insights,
+                PendingWork = pending,
+                Architecture = architecture,
+                Code = [.. code.Values],
+            };
+        }
+    }
+
+    /// <summary>The time a handoff counts at: when its session ended, else when it was stored.</summary>
+    public static DateTimeOffset At(Handoff handoff)
+    {
+        ArgumentNullException.ThrowIfNull(handoff);
+        return handoff.EndedAt ?? handoff.CreatedAt;
+    }
+
+    private static IEnumerable<(string Path, string? Description)> CodeEntries(Handoff handoff)
+    {
+        foreach (var entry in handoff.CodeCreated)
+        {
+            var split = entry.IndexOf(" - ", StringComparison.Ordinal);
+            var path = (split < 0 ? entry : entry[..split]).Trim();
+            var description = split < 0 ? null : entry[(split + 3)..].Trim();
+            if (path.Length > 0)
+            {
+                yield return (path, string.IsNullOrEmpty(description) ? null : description);
+            }
+        }
+
+        foreach (var path in handoff.FilesModified.Select(f => f.Trim()).Where(f => f.Length > 0))
+        {
+            yield return (path, null);
+        }
+    }
+
+    private static long NextNumber(SqliteWriteContext w, string table, string tenantId, string project) =>
+        Convert.ToInt64(w.Command($"SELECT COALESCE(MAX(number), 0) + 1 FROM {table} WHERE tenant_id = $tenant AND project = $project")
+            .Bind("$tenant", tenantId).Bind("$project", project).ExecuteScalar(), CultureInfo.InvariantCulture);
+
+    private static List<(PendingWork Work, string Key)> ReadPending(SqliteCommand command)
+    {
+        var items = new List<(PendingWork, string)>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var closedAt = reader.IsDBNull(4) ? (DateTimeOffset?)null : reader.GetTime(4);
+            items.Add((new PendingWork(TaskId(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done,
+                reader.GetTime(3), closedAt, reader.GetNullableString(5)), reader.GetString(6)));
+        }
+
+        return items;
+    }
+
+    private async Task<IReadOnlyList<Handoff>> ReadHandoffsAsync(string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            bind(command);
+            var items = new List<Handoff>();
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                items.Add(JsonSerializer.Deserialize<Handoff>(reader.GetString(0), JsonDefaults.Options)!);
+            }
+
+            return items;
+        }
+    }
+
+    private static string DecisionId(long number) => $"decision-{number:000}";
+
+    private static string TaskId(long number) => $"task-{number:000}";
+
+    private static long Number(string id) => long.Parse(id.AsSpan(id.IndexOf('-') + 1), CultureInfo.InvariantCulture);
+}
