@@ -154,92 +154,95 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
     }
 
     /// <inheritdoc />
-    public async Task<KnowledgeBase> GetKnowledgeAsync(string tenantId, string project, DateTimeOffset asOf, CancellationToken cancellationToken)
+    public async Task<KnowledgeBase> GetKnowledgeAsync(string tenantId, string project, DateTimeOffset asOf, int? top, CancellationToken cancellationToken)
     {
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             // One read transaction: every part describes the same moment even while handoffs land.
             using var transaction = connection.BeginTransaction(deferred: true);
+            var limit = top ?? -1;
+            var briefing = top is not null;
             SqliteCommand Command(string sql)
             {
                 var command = connection.CreateCommand();
                 command.Transaction = transaction;
                 command.CommandText = sql;
-                command.Bind("$tenant", tenantId).Bind("$project", project).Bind("$asOf", asOf);
+                command.Bind("$tenant", tenantId).Bind("$project", project).Bind("$asOf", asOf).Bind("$limit", limit);
                 return command;
             }
 
-            int total;
-            double hours;
-            DateTimeOffset? last;
-            using (var command = Command("SELECT COUNT(*), COALESCE(SUM(hours), 0), MAX(at) FROM handoffs WHERE tenant_id = $tenant AND project = $project AND at <= $asOf"))
-            using (var reader = command.ExecuteReader())
+            List<T> Read<T>(string sql, Func<SqliteDataReader, T> row)
             {
-                reader.Read();
-                total = reader.GetInt32(0);
-                hours = reader.GetDouble(1);
-                last = reader.IsDBNull(2) ? null : reader.GetTime(2);
-            }
-
-            var decisions = new List<KnowledgeDecision>();
-            using (var command = Command("SELECT number, at, decision, reasoning, impact, status, handoff_id FROM kb_decisions WHERE tenant_id = $tenant AND project = $project AND at <= $asOf ORDER BY number"))
-            using (var reader = command.ExecuteReader())
-            {
+                using var command = Command(sql);
+                using var reader = command.ExecuteReader();
+                var items = new List<T>();
                 while (reader.Read())
                 {
-                    decisions.Add(new KnowledgeDecision(DecisionId(reader.GetInt64(0)), reader.GetTime(1), reader.GetString(2), reader.GetNullableString(3), reader.GetNullableString(4), reader.GetString(5), reader.GetString(6)));
+                    items.Add(row(reader));
                 }
+
+                return items;
             }
 
-            var insights = new List<KnowledgeInsight>();
-            using (var command = Command("""
-                SELECT i.text, i.kind, MIN(m.at), COUNT(*) FROM kb_insights i
-                JOIN kb_insight_mentions m ON m.tenant_id = i.tenant_id AND m.project = i.project AND m.key = i.key AND m.at <= $asOf
-                WHERE i.tenant_id = $tenant AND i.project = $project
-                GROUP BY i.key ORDER BY COUNT(*) DESC, MIN(m.at)
-                """))
-            using (var reader = command.ExecuteReader())
+            int Count(string sql) => Convert.ToInt32(Command(sql).ExecuteScalar(), CultureInfo.InvariantCulture);
+
+            const string Scope = "tenant_id = $tenant AND project = $project";
+            var (total, hours, last) = Read($"SELECT COUNT(*), COALESCE(SUM(hours), 0), MAX(at) FROM handoffs WHERE {Scope} AND at <= $asOf",
+                r => (r.GetInt32(0), r.GetDouble(1), r.IsDBNull(2) ? (DateTimeOffset?)null : r.GetTime(2)))[0];
+
+            var decisions = Read($"SELECT number, at, decision, reasoning, impact, status, handoff_id FROM kb_decisions WHERE {Scope} AND at <= $asOf ORDER BY number {(briefing ? "DESC" : "")} LIMIT $limit",
+                r => new KnowledgeDecision(DecisionId(r.GetInt64(0)), r.GetTime(1), r.GetString(2), r.GetNullableString(3), r.GetNullableString(4), r.GetString(5), r.GetString(6)));
+
+            // Mentions are counted first (a covering scan), the texts joined to the few keys kept.
+            var insights = Read($"""
+                SELECT i.text, i.kind, m.first, m.mentions FROM (
+                    SELECT key, MIN(at) AS first, COUNT(*) AS mentions FROM kb_insight_mentions
+                    WHERE {Scope} AND at <= $asOf GROUP BY key ORDER BY mentions DESC, first {(briefing ? "DESC" : "")} LIMIT $limit) m
+                JOIN kb_insights i ON i.tenant_id = $tenant AND i.project = $project AND i.key = m.key
+                ORDER BY m.mentions DESC, m.first {(briefing ? "DESC" : "")}
+                """, r => new KnowledgeInsight(r.GetString(0), r.GetString(1), r.GetTime(2), r.GetInt32(3)));
+
+            // Work closed after asOf was still open then.
+            const string Pending = "SELECT number, task, priority, opened_at, CASE WHEN closed_at <= $asOf THEN closed_at END, CASE WHEN closed_at <= $asOf THEN closed_by END FROM kb_pending";
+            const string IsOpen = "(closed_at IS NULL OR closed_at > $asOf)";
+            static PendingWork PendingRow(SqliteDataReader r)
             {
-                while (reader.Read())
-                {
-                    insights.Add(new KnowledgeInsight(reader.GetString(0), reader.GetString(1), reader.GetTime(2), reader.GetInt32(3)));
-                }
+                var closedAt = r.IsDBNull(4) ? (DateTimeOffset?)null : r.GetTime(4);
+                return new PendingWork(TaskId(r.GetInt64(0)), r.GetString(1), r.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done, r.GetTime(3), closedAt, r.GetNullableString(5));
             }
 
-            List<PendingWork> pending;
-            using (var command = Command("SELECT number, task, priority, opened_at, closed_at, closed_by, key FROM kb_pending WHERE tenant_id = $tenant AND project = $project AND opened_at <= $asOf ORDER BY number"))
-            {
-                pending = [.. ReadPending(command).Select(p => p.Work.ClosedAt is { } closedAt && closedAt > asOf
-                    ? p.Work with { Status = PendingStatus.Open, ClosedAt = null, ClosedBy = null }
-                    : p.Work)];
-            }
+            var pending = briefing
+                ? [.. Read($"{Pending} WHERE {Scope} AND opened_at <= $asOf AND {IsOpen} ORDER BY CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, opened_at, number LIMIT $limit", PendingRow),
+                   .. Read($"{Pending} WHERE {Scope} AND opened_at <= $asOf AND NOT {IsOpen} ORDER BY closed_at DESC, number LIMIT $limit", PendingRow)]
+                : Read($"{Pending} WHERE {Scope} AND opened_at <= $asOf ORDER BY number", PendingRow);
 
             var architecture = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
-            using (var command = Command("""
-                SELECT a.component, a.value FROM kb_architecture a
-                WHERE a.tenant_id = $tenant AND a.project = $project AND a.at <= $asOf
-                ORDER BY a.at, a.handoff_id
-                """))
-            using (var reader = command.ExecuteReader())
+            // SQLite takes the bare columns of an aggregate query from the row holding the MAX.
+            foreach (var (component, value) in Read($"""
+                SELECT component, value, MAX(at) FROM kb_architecture
+                WHERE {Scope} AND at <= $asOf GROUP BY component ORDER BY MAX(at) DESC LIMIT $limit
+                """, r => (r.GetString(0), r.GetString(1))))
             {
-                while (reader.Read())
-                {
-                    architecture[reader.GetString(0)] = SqliteRows.ParseElement(reader.GetString(1));
-                }
+                architecture[component] = SqliteRows.ParseElement(value);
             }
 
-            var code = new SortedDictionary<string, CodeEntry>(StringComparer.Ordinal);
-            using (var command = Command("SELECT path, at, description FROM kb_code WHERE tenant_id = $tenant AND project = $project AND at <= $asOf ORDER BY at, handoff_id"))
-            using (var reader = command.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    var path = reader.GetString(0);
-                    var description = reader.GetNullableString(2) ?? (code.TryGetValue(path, out var earlier) ? earlier.Description : null);
-                    code[path] = new CodeEntry(path, description, reader.GetTime(1));
-                }
-            }
+            // The latest description of each file: the greatest 'time|description' among the rows that have one.
+            var code = Read($"""
+                SELECT path, MAX(at), substr(MAX(CASE WHEN description IS NOT NULL THEN printf('%020d|', at) || description END), 22)
+                FROM kb_code WHERE {Scope} AND at <= $asOf
+                GROUP BY path ORDER BY {(briefing ? "MAX(at) DESC, path" : "path")} LIMIT $limit
+                """, r => new CodeEntry(r.GetString(0), r.GetNullableString(2), r.GetTime(1)));
+
+            var counts = briefing
+                ? new KnowledgeCounts(
+                    Count($"SELECT COUNT(*) FROM kb_decisions WHERE {Scope} AND at <= $asOf"),
+                    Count($"SELECT COUNT(*) FROM kb_pending WHERE {Scope} AND opened_at <= $asOf AND {IsOpen}"),
+                    Count($"SELECT COUNT(*) FROM kb_pending WHERE {Scope} AND opened_at <= $asOf AND NOT {IsOpen}"),
+                    Count($"SELECT COUNT(DISTINCT key) FROM kb_insight_mentions WHERE {Scope} AND at <= $asOf"),
+                    Count($"SELECT COUNT(DISTINCT component) FROM kb_architecture WHERE {Scope} AND at <= $asOf"),
+                    Count($"SELECT COUNT(DISTINCT path) FROM kb_code WHERE {Scope} AND at <= $asOf"))
+                : new KnowledgeCounts(decisions.Count, pending.Count(p => p.Status == PendingStatus.Open), pending.Count(p => p.Status == PendingStatus.Done), insights.Count, architecture.Count, code.Count);
 
             return new KnowledgeBase
             {
@@ -252,7 +255,8 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
                 Insights = insights,
                 PendingWork = pending,
                 Architecture = architecture,
-                Code = [.. code.Values],
+                Code = code,
+                Counts = counts,
             };
         }
     }

@@ -176,7 +176,7 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 document TEXT NOT NULL,
                 PRIMARY KEY (tenant_id, id)
             );
-            CREATE INDEX handoffs_by_project ON handoffs (tenant_id, project, at);
+            CREATE INDEX handoffs_by_project ON handoffs (tenant_id, project, at, hours);
             CREATE TABLE kb_decisions (
                 tenant_id TEXT NOT NULL,
                 project TEXT NOT NULL,
@@ -188,7 +188,7 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 status TEXT NOT NULL,
                 handoff_id TEXT NOT NULL,
                 PRIMARY KEY (tenant_id, project, number)
-            );
+            ) WITHOUT ROWID;
             CREATE TABLE kb_insights (
                 tenant_id TEXT NOT NULL,
                 project TEXT NOT NULL,
@@ -197,7 +197,7 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 kind TEXT NOT NULL,
                 first_seen INTEGER NOT NULL,
                 PRIMARY KEY (tenant_id, project, key)
-            );
+            ) WITHOUT ROWID;
             CREATE TABLE kb_insight_mentions (
                 tenant_id TEXT NOT NULL,
                 project TEXT NOT NULL,
@@ -205,7 +205,7 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 handoff_id TEXT NOT NULL,
                 at INTEGER NOT NULL,
                 PRIMARY KEY (tenant_id, project, key, handoff_id)
-            );
+            ) WITHOUT ROWID;
             CREATE TABLE kb_pending (
                 tenant_id TEXT NOT NULL,
                 project TEXT NOT NULL,
@@ -218,7 +218,7 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 closed_at INTEGER,
                 closed_by TEXT,
                 PRIMARY KEY (tenant_id, project, number)
-            );
+            ) WITHOUT ROWID;
             CREATE INDEX kb_pending_open ON kb_pending (tenant_id, project) WHERE closed_at IS NULL;
             CREATE TABLE kb_architecture (
                 tenant_id TEXT NOT NULL,
@@ -228,7 +228,7 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 handoff_id TEXT NOT NULL,
                 value TEXT NOT NULL,
                 PRIMARY KEY (tenant_id, project, component, handoff_id)
-            );
+            ) WITHOUT ROWID;
             CREATE TABLE kb_code (
                 tenant_id TEXT NOT NULL,
                 project TEXT NOT NULL,
@@ -237,7 +237,7 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 handoff_id TEXT NOT NULL,
                 description TEXT,
                 PRIMARY KEY (tenant_id, project, path, handoff_id)
-            );
+            ) WITHOUT ROWID;
             """),
     ];
 

@@ -84,18 +84,20 @@ public static class HandoffMarkdown
             writer.Line($"Last session's goal: {goal}");
         }
 
+        var counts = knowledge.Counts;
         var open = knowledge.PendingWork.Where(p => p.Status == PendingStatus.Open).OrderBy(p => Priorities.Rank(p.Priority)).ThenBy(p => p.OpenedAt).ToList();
-        writer.Section("Open work", open.Select(p => $"- [{p.Priority}] {p.Task} ({p.Id}, since {Date(p.OpenedAt)})"));
+        writer.Section("Open work", open.Select(p => $"- [{p.Priority}] {p.Task} ({p.Id}, since {Date(p.OpenedAt)})"), counts?.OpenWork);
 
         if (last?.Notes is { Length: > 0 } notes)
         {
             writer.Section("Notes from the last session", [notes]);
         }
 
-        writer.Section("State", knowledge.Architecture.Select(a => $"- **{a.Key}:** {Compact(a.Value)}"));
-        writer.Section("Recent decisions", knowledge.Decisions.Reverse().Select(d =>
-            $"- {Date(d.Date)} {d.Decision}" + (d.Reasoning is { } r ? $" (why: {r})" : "") + (d.Impact is { } i ? $" (impact: {i})" : "") + $" [{d.Id}]"));
-        writer.Section("Lessons and insights", knowledge.Insights.Select(i => $"- {i.Text}" + (i.Mentions > 1 ? $" (x{i.Mentions})" : "")));
+        writer.Section("State", knowledge.Architecture.Select(a => $"- **{a.Key}:** {Compact(a.Value)}"), counts?.Architecture);
+        var newest = knowledge.Decisions.OrderByDescending(d => d.Date).ThenByDescending(d => d.Id.Length).ThenByDescending(d => d.Id, StringComparer.Ordinal);
+        writer.Section("Recent decisions", newest.Select(d =>
+            $"- {Date(d.Date)} {d.Decision}" + (d.Reasoning is { } r ? $" (why: {r})" : "") + (d.Impact is { } i ? $" (impact: {i})" : "") + $" [{d.Id}]"), counts?.Decisions);
+        writer.Section("Lessons and insights", knowledge.Insights.OrderByDescending(i => i.Mentions).Select(i => $"- {i.Text}" + (i.Mentions > 1 ? $" (x{i.Mentions})" : "")), counts?.Insights);
         if (last is not null)
         {
             var lines = new List<string>();
@@ -106,8 +108,8 @@ public static class HandoffMarkdown
         }
 
         var done = knowledge.PendingWork.Where(p => p.Status == PendingStatus.Done).OrderByDescending(p => p.ClosedAt);
-        writer.Section("Recently done", done.Select(p => $"- {p.Task} ({p.Id}, {Date(p.ClosedAt ?? knowledge.AsOf)})"));
-        writer.Section("Code", knowledge.Code.OrderByDescending(c => c.UpdatedAt).Select(c => $"- {c.Path}" + (c.Description is { } d ? $" - {d}" : "")));
+        writer.Section("Recently done", done.Select(p => $"- {p.Task} ({p.Id}, {Date(p.ClosedAt ?? knowledge.AsOf)})"), counts?.DoneWork);
+        writer.Section("Code", knowledge.Code.OrderByDescending(c => c.UpdatedAt).Select(c => $"- {c.Path}" + (c.Description is { } d ? $" - {d}" : "")), counts?.Code);
         return writer.Result(knowledge.Project, knowledge.AsOf);
     }
 
@@ -164,20 +166,22 @@ public static class HandoffMarkdown
         }
 
         /// <summary>A heading and as many of its items as fit, with a note of how many did not.</summary>
-        public void Section(string title, IEnumerable<string> items)
+        public void Section(string title, IEnumerable<string> items, int? total = null)
         {
             var list = items as IReadOnlyList<string> ?? [.. items];
+            var all = Math.Max(total ?? list.Count, list.Count);
             if (list.Count == 0)
             {
+                _omitted += all;
                 return;
             }
 
             // Room for the heading, one item and the "more" note, or the section is left out whole.
             var heading = $"\n## {title}";
-            var more = $"- (and {list.Count} more)";
+            var more = $"- (and {all} more)";
             if (_used + tokens.Count(heading + "\n") + tokens.Count(list[0] + "\n") > budget)
             {
-                _omitted += list.Count;
+                _omitted += all;
                 return;
             }
 
@@ -186,7 +190,7 @@ public static class HandoffMarkdown
             var written = 0;
             foreach (var item in list)
             {
-                var last = written == list.Count - 1;
+                var last = written == all - 1;
                 var cost = tokens.Count(item + "\n");
                 if (_used + cost + (last ? 0 : reserve) > budget)
                 {
@@ -198,10 +202,10 @@ public static class HandoffMarkdown
                 written++;
             }
 
-            if (written < list.Count)
+            if (written < all)
             {
-                _omitted += list.Count - written;
-                Line($"- (and {list.Count - written} more)", required: true);
+                _omitted += all - written;
+                Line($"- (and {all - written} more)", required: true);
             }
         }
 

@@ -89,7 +89,7 @@ public sealed partial class HandoffService(
 
     /// <inheritdoc />
     public Task<KnowledgeBase> GetKnowledgeAsync(string project, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default) =>
-        store.GetKnowledgeAsync(tenant.TenantId, Project(project), asOf ?? time.GetUtcNow(), cancellationToken);
+        store.GetKnowledgeAsync(tenant.TenantId, Project(project), asOf ?? time.GetUtcNow(), null, cancellationToken);
 
     /// <inheritdoc />
     public async Task<Briefing> GetBriefingAsync(string project, int? budget = null, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default)
@@ -97,7 +97,8 @@ public sealed partial class HandoffService(
         Project(project);
         var size = InputValidator.Range(budget ?? DefaultBriefingBudget, 100, 100_000, "budget");
         var at = asOf ?? time.GetUtcNow();
-        var knowledge = await store.GetKnowledgeAsync(tenant.TenantId, project, at, cancellationToken).ConfigureAwait(false);
+        // Only the top of each part can fit: a line costs several tokens, so budget / 8 items per part is plenty.
+        var knowledge = await store.GetKnowledgeAsync(tenant.TenantId, project, at, Math.Max(10, size / 8), cancellationToken).ConfigureAwait(false);
         var last = await store.GetLastAsync(tenant.TenantId, project, at, cancellationToken).ConfigureAwait(false);
         var first = knowledge.TotalHandoffs > 1
             ? (await store.ListAsync(tenant.TenantId, project, null, at, 1, cancellationToken).ConfigureAwait(false)) is [var earliest, ..] ? earliest : null

@@ -17,8 +17,13 @@ public interface IHandoffStore
     /// <summary>The project's handoffs in time order (by end time), optionally between two times (inclusive).</summary>
     Task<IReadOnlyList<Handoff>> ListAsync(string tenantId, string project, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The project's knowledge base as it was at <paramref name="asOf"/>.</summary>
-    Task<KnowledgeBase> GetKnowledgeAsync(string tenantId, string project, DateTimeOffset asOf, CancellationToken cancellationToken);
+    /// <summary>
+    /// The project's knowledge base as it was at <paramref name="asOf"/>: every item, oldest first; or, with
+    /// <paramref name="top"/>, at most that many of each part, most important first (newest decisions, open work
+    /// by priority then age, recently done work, most mentioned insights, latest files), with the totals in
+    /// <see cref="KnowledgeBase.Counts"/>.
+    /// </summary>
+    Task<KnowledgeBase> GetKnowledgeAsync(string tenantId, string project, DateTimeOffset asOf, int? top, CancellationToken cancellationToken);
 
     /// <summary>The project's last handoff at or before <paramref name="asOf"/>, or null.</summary>
     Task<Handoff?> GetLastAsync(string tenantId, string project, DateTimeOffset asOf, CancellationToken cancellationToken);

@@ -34,4 +34,13 @@ public sealed record KnowledgeBase
 
     /// <summary>Code registry: path to what it is.</summary>
     public IReadOnlyList<CodeEntry> Code { get; init; } = [];
+
+    /// <summary>
+    /// How many items each part has in all. A base read for a briefing holds only the top items of each part
+    /// (newest decisions, open work by priority, most mentioned insights, latest files); these are the totals.
+    /// </summary>
+    public KnowledgeCounts? Counts { get; init; }
 }
+
+/// <summary>The number of items in each part of a knowledge base.</summary>
+public sealed record KnowledgeCounts(int Decisions, int OpenWork, int DoneWork, int Insights, int Architecture, int Code);
