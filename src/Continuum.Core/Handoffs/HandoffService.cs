@@ -21,6 +21,7 @@ public sealed partial class HandoffService(
     IEntityExtractor entities,
     ChatModel model,
     ITenantContext tenant,
+    Realtime.IChangeFeed changes,
     TimeProvider time,
     ILogger<HandoffService> logger) : IHandoffService
 {
@@ -61,6 +62,8 @@ public sealed partial class HandoffService(
         var valid = Validate(handoff) with { Id = Ids.New("hof_", now), CreatedAt = now };
         valid = valid with { EndedAt = valid.EndedAt ?? now };
         var receipt = await store.AddAsync(tenant.TenantId, valid, TaskMatcher.Achieves, cancellationToken).ConfigureAwait(false);
+        // Sessions following the project (live stream, agents) hear of it; the handoff itself is already durable.
+        await changes.PublishAsync(new Realtime.ChangeNotice($"project:{valid.Project}", "handoff_created", Origin: valid.Id), cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Handoff {HandoffId} for project {Project}: {Decisions} decisions, {Opened} tasks opened, {Closed} closed",
             valid.Id, valid.Project, receipt.Decisions.Count, receipt.Opened.Count, receipt.Closed.Count);
         return receipt;
