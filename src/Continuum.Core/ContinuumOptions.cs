@@ -12,6 +12,12 @@ public sealed class ContinuumOptions
     /// <summary>This node's name, stamped on the sessions it opens when the client names none.</summary>
     public string NodeName { get; set; } = Environment.MachineName;
 
+    /// <summary>
+    /// How tokens are counted: <c>o200k_base</c> (the default, GPT-4o's encoding), <c>cl100k_base</c> (GPT-4's)
+    /// or <c>estimate</c> (a character count divided by 4, no data needed).
+    /// </summary>
+    public string Tokenizer { get; set; } = Tokens.BpeEncoding.O200kBase;
+
     /// <summary>Session defaults.</summary>
     public SessionDefaults Sessions { get; set; } = new();
 

@@ -15,6 +15,11 @@ public sealed class ContinuumOptionsValidator : IValidateOptions<ContinuumOption
             failures.Add("Continuum:DefaultTenant must be set (e.g. 'default').");
         }
 
+        if (options.Tokenizer?.Trim().ToLowerInvariant() is not (Tokens.BpeEncoding.O200kBase or Tokens.BpeEncoding.Cl100kBase or "estimate"))
+        {
+            failures.Add($"Continuum:Tokenizer must be {Tokens.BpeEncoding.O200kBase}, {Tokens.BpeEncoding.Cl100kBase} or estimate (it is '{options.Tokenizer}').");
+        }
+
         if (options.Sessions.TokenLimit < 100)
         {
             failures.Add("Continuum:Sessions:TokenLimit must be at least 100.");

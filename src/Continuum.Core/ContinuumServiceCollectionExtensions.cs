@@ -33,7 +33,12 @@ public static class ContinuumServiceCollectionExtensions
         // The schema must exist before any background job touches the store: hosted services start in this order.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreMigrationService>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ITokenCounter, EstimatingTokenCounter>();
+        services.TryAddSingleton(sp =>
+        {
+            var tokenizer = sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Tokenizer;
+            return BpeTokenCounter.Create(tokenizer, ex => sp.GetRequiredService<ILoggerFactory>().CreateLogger("Continuum.Tokens")
+                .LogWarning(ex, "The {Tokenizer} tokenizer could not load; tokens are estimated (4 characters a token)", tokenizer));
+        });
         services.TryAddSingleton<ITenantContext, DefaultTenantContext>();
         services.TryAddSingleton<Realtime.IChangeFeed, Realtime.InProcessChangeFeed>();
         services.TryAddSingleton<IIdentityService, IdentityService>();
