@@ -63,7 +63,15 @@ public sealed class FakeChatModel : IAsyncDisposable
         var firstLine = last.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
         var answer = system.StartsWith("List the entities", StringComparison.Ordinal)
             ? "person: Zelda Quartermaine\nhost: quasar-9\nnonsense line"
-            : "- MODEL SUMMARY: " + firstLine;
+            : system.StartsWith("You write the handoff", StringComparison.Ordinal)
+                ? "Here is the handoff: " + JsonSerializer.Serialize(new
+                {
+                    primary_goal = "MODEL GOAL",
+                    achievements = new[] { "Model saw: " + firstLine },
+                    decisions_made = new[] { new { decision = "Model decision", reasoning = "model reason" } },
+                    next_steps = new[] { new { task = "Model next step", priority = "high" } },
+                })
+                : "- MODEL SUMMARY: " + firstLine;
         return Results.Json(new
         {
             id = "chatcmpl-fake",

@@ -229,6 +229,31 @@ public sealed class HandoffApiTests
     }
 
     [Fact]
+    public async Task With_a_model_configured_the_model_drafts_and_a_failing_model_falls_back_to_the_rules()
+    {
+        await using var model = await Context.FakeChatModel.StartAsync();
+        await using var server = await ApiServer.StartAsync(
+            "--Continuum:Models:Chat:Endpoint", model.Endpoint,
+            "--Continuum:Models:Chat:Model", "fake-model",
+            "--Continuum:Models:Chat:Timeout", "00:00:02",
+            "--Continuum:Context:CompressionEnabled", "false");
+        var id = (string)(await server.OpenSessionAsync("cli", "model-drafter"))["id"]!;
+        await server.AppendAsync(id, "We decided to use PostgreSQL because it scales.", "assistant");
+
+        var drafted = await server.PostOkAsync($"api/sessions/{id}/handoff-draft?project=lab", new { }, HttpStatusCode.OK);
+        model.Mode = "fail";
+        var fallback = await server.PostOkAsync($"api/sessions/{id}/handoff-draft?project=lab", new { }, HttpStatusCode.OK);
+
+        ((string)drafted["goal"]!).ShouldBe("MODEL GOAL");
+        ((string)drafted["decisions"]![0]!["decision"]!).ShouldBe("Model decision");
+        ((string)drafted["nextSteps"]![0]!["priority"]!).ShouldBe("high");
+        ((string)drafted["achievements"]![0]!).ShouldContain("We decided to use PostgreSQL");
+        ((string)drafted["sessionId"]!).ShouldBe(id);
+        ((string)fallback["decisions"]![0]!["decision"]!).ShouldBe("We decided to use PostgreSQL");
+        ((string)fallback["decisions"]![0]!["reasoning"]!).ShouldBe("it scales");
+    }
+
+    [Fact]
     public async Task Bad_handoff_input_gets_problem_details_and_stores_nothing()
     {
         await using var server = await ApiServer.StartAsync();
