@@ -15,6 +15,7 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     HandoffCommand.Briefing(),
     HandoffCommand.Timeline(),
     HandoffCommand.Knowledge(),
+    Continuum.Cli.Mcp.McpCommand.Create(),
     StatsCommand.Create(),
 };
 

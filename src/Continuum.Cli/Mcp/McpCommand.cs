@@ -1,0 +1,73 @@
+using System.CommandLine;
+using Continuum.Client;
+using Continuum.Context;
+using Continuum.Handoffs;
+using Continuum.Server;
+using Continuum.Services;
+using Continuum.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Continuum.Cli.Mcp;
+
+/// <summary>
+/// <c>continuum mcp</c>: a Model Context Protocol server over stdio, so coding assistants and agents use Continuum
+/// as tools. Against a running server with <c>--server</c>, otherwise in-process on the data directory (with the
+/// background jobs a server runs). Standard output carries the protocol alone; logs go to standard error.
+/// </summary>
+internal static class McpCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("mcp", "Serve the Model Context Protocol over stdio: sessions, context, handoffs and briefings as tools for coding assistants and agents.");
+        command.SetAction(async (parse, cancellationToken) => await CommandRunner.GuardAsync(async () =>
+        {
+            using var host = Build(parse);
+            await host.RunAsync(cancellationToken);
+        }));
+        return command;
+    }
+
+    private static IHost Build(ParseResult parse)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+
+        var server = parse.GetValue(CliOptions.Server) ?? Environment.GetEnvironmentVariable("CONTINUUM_SERVER");
+        if (!string.IsNullOrWhiteSpace(server))
+        {
+            if (!Uri.TryCreate(server.EndsWith('/') ? server : server + "/", UriKind.Absolute, out var baseAddress))
+            {
+                throw new CliUsageException($"--server '{server}' is not a URL (e.g. http://127.0.0.1:5080).");
+            }
+
+            var client = new ContinuumClient(new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(100) });
+            builder.Services.AddSingleton(client);
+            builder.Services.AddSingleton<ISessionService>(client);
+            builder.Services.AddSingleton<IContextService>(client);
+            builder.Services.AddSingleton<IHandoffService>(client);
+        }
+        else
+        {
+            if (parse.GetValue(CliOptions.Data) is { } data)
+            {
+                builder.Configuration.AddInMemoryCollection([new("Continuum:DataDirectory", data)]);
+            }
+
+            var directory = ContinuumServer.DataDirectory(builder.Configuration);
+            builder.Services.AddContinuum().UseSqlite(builder.Configuration["Continuum:Storage:Sqlite:Path"] ?? Path.Combine(directory, "continuum.db"));
+            builder.Services.AddOptions<ContinuumOptions>().Bind(builder.Configuration.GetSection(ContinuumOptions.SectionName));
+        }
+
+        builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "continuum", Version = typeof(McpCommand).Assembly.GetName().Version?.ToString() ?? "1.0" })
+            .WithStdioServerTransport()
+            .WithTools<SessionTools>(Tool.Json)
+            .WithTools<HandoffTools>(Tool.Json)
+            .WithResources<BriefingResources>();
+        return builder.Build();
+    }
+}
