@@ -56,6 +56,8 @@ public static class ContinuumApiExtensions
         UserEndpoints.Map(api);
         ContextEndpoints.Map(api);
         HandoffEndpoints.Map(api);
+        AgentEndpoints.Map(api);
+        StreamEndpoint.Map(api);
         OperationsEndpoints.Map(api);
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });

@@ -18,6 +18,9 @@ public sealed class ContinuumOptions
     /// </summary>
     public string Tokenizer { get; set; } = Tokens.BpeEncoding.O200kBase;
 
+    /// <summary>The agents' registry.</summary>
+    public Agents.AgentOptions Agents { get; set; } = new();
+
     /// <summary>Session defaults.</summary>
     public SessionDefaults Sessions { get; set; } = new();
 

@@ -23,6 +23,7 @@ public static class SqliteContinuumBuilderExtensions
         builder.Services.TryAddSingleton<IStoreMigrator, SqliteMigrator>();
         builder.Services.TryAddSingleton<IContextStore, SqliteContextStore>();
         builder.Services.TryAddSingleton<Handoffs.IHandoffStore, SqliteHandoffStore>();
+        builder.Services.TryAddSingleton<Agents.IAgentStore, SqliteAgentStore>();
         return builder;
     }
 }

@@ -239,6 +239,72 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 PRIMARY KEY (tenant_id, project, path, handoff_id)
             ) WITHOUT ROWID;
             """),
+        (4, "agents: registry, hub messages and inboxes, shared memory", """
+            CREATE TABLE agents (
+                tenant_id TEXT NOT NULL,
+                session_id TEXT NOT NULL,
+                namespace TEXT NOT NULL,
+                agent_name TEXT NOT NULL,
+                agent_type TEXT NOT NULL,
+                human_user TEXT,
+                capabilities TEXT NOT NULL,
+                status TEXT NOT NULL,
+                current_task TEXT,
+                registered_at INTEGER NOT NULL,
+                last_seen_at INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, session_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX agents_by_namespace ON agents (tenant_id, namespace);
+            CREATE TABLE hub_messages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id TEXT NOT NULL,
+                namespace TEXT NOT NULL,
+                type TEXT NOT NULL,
+                from_session TEXT NOT NULL,
+                to_session TEXT,
+                subject TEXT NOT NULL,
+                body TEXT NOT NULL,
+                data TEXT,
+                reply_to INTEGER,
+                thread_id INTEGER NOT NULL,
+                recipients INTEGER NOT NULL,
+                created_at INTEGER NOT NULL
+            );
+            CREATE INDEX hub_messages_by_thread ON hub_messages (tenant_id, thread_id, id);
+            CREATE TABLE hub_inbox (
+                position INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                message_id INTEGER NOT NULL,
+                acked_at INTEGER
+            );
+            CREATE INDEX hub_inbox_by_recipient ON hub_inbox (tenant_id, recipient, position);
+            CREATE INDEX hub_inbox_by_message ON hub_inbox (message_id);
+            CREATE TABLE shared_keys (
+                tenant_id TEXT NOT NULL,
+                namespace TEXT NOT NULL,
+                key TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, namespace, key)
+            ) WITHOUT ROWID;
+            CREATE TABLE shared_entries (
+                position INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id TEXT NOT NULL,
+                namespace TEXT NOT NULL,
+                key TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                type TEXT NOT NULL,
+                value TEXT,
+                tags TEXT NOT NULL,
+                author TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER,
+                deleted INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (tenant_id, namespace, key, version)
+            );
+            CREATE INDEX shared_entries_by_namespace ON shared_entries (tenant_id, namespace, position);
+            CREATE INDEX shared_entries_expiring ON shared_entries (expires_at) WHERE expires_at IS NOT NULL;
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

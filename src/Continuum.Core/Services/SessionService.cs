@@ -19,7 +19,8 @@ public sealed class SessionService(
     IEntityExtractor entityExtractor,
     ITenantContext tenant,
     IOptions<ContinuumOptions> options,
-    TimeProvider time) : ISessionService
+    TimeProvider time,
+    Realtime.IChangeFeed changes) : ISessionService
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 500;
@@ -276,11 +277,12 @@ public sealed class SessionService(
         var now = time.GetUtcNow();
         var record = ToRecord(newEvent, now, "");
         var results = await eventStore.AppendAsync(tenant.TenantId, sessionId, [record], now, cancellationToken).ConfigureAwait(false);
+        await AnnounceAsync(sessionId, results, cancellationToken).ConfigureAwait(false);
         return results[0];
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<AppendResult>> AppendBatchAsync(string sessionId, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(string sessionId, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
@@ -300,8 +302,16 @@ public sealed class SessionService(
             records[i] = ToRecord(events[i], now, string.Create(CultureInfo.InvariantCulture, $"events[{i}]."));
         }
 
-        return eventStore.AppendAsync(tenant.TenantId, sessionId, records, now, cancellationToken);
+        var results = await eventStore.AppendAsync(tenant.TenantId, sessionId, records, now, cancellationToken).ConfigureAwait(false);
+        await AnnounceAsync(sessionId, results, cancellationToken).ConfigureAwait(false);
+        return results;
     }
+
+    // Stream subscribers of the session hear of new events once they are durable; replays announce nothing.
+    private ValueTask AnnounceAsync(string sessionId, IReadOnlyList<AppendResult> results, CancellationToken cancellationToken) =>
+        results.Any(r => !r.Existing)
+            ? changes.PublishAsync(new Realtime.ChangeNotice($"session:{sessionId}", "event", results[^1].Event.Seq), cancellationToken)
+            : ValueTask.CompletedTask;
 
     private EventRecord ToRecord(NewEvent e, DateTimeOffset now, string prefix)
     {

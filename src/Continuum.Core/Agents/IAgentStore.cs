@@ -1,0 +1,64 @@
+using System.Text.Json;
+
+namespace Continuum.Agents;
+
+/// <summary>The registry, the hub's messages and inboxes, and shared memory.</summary>
+public interface IAgentStore
+{
+    /// <summary>Registers (or re-registers) an agent; its status becomes <c>active</c>.</summary>
+    Task<Agent> RegisterAsync(string tenantId, Agent agent, CancellationToken cancellationToken);
+
+    /// <summary>The agent with its reported status, or null.</summary>
+    Task<Agent?> GetAgentAsync(string tenantId, string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Every registered agent (of a namespace), with reported statuses.</summary>
+    Task<IReadOnlyList<Agent>> ListAgentsAsync(string tenantId, string? ns, CancellationToken cancellationToken);
+
+    /// <summary>A heartbeat, optionally with a new status and task; false when the agent is not registered.</summary>
+    Task<bool> TouchAsync(string tenantId, string sessionId, DateTimeOffset now, string? status, string? currentTask, bool setTask, CancellationToken cancellationToken);
+
+    /// <summary>Stores a message and delivers it to <paramref name="recipients"/>' inboxes in one transaction.</summary>
+    Task<HubMessage> SendAsync(string tenantId, HubMessage message, IReadOnlyList<string> recipients, CancellationToken cancellationToken);
+
+    /// <summary>A message as sent (no recipient-specific fields), or null.</summary>
+    Task<HubMessage?> GetMessageAsync(string tenantId, long messageId, CancellationToken cancellationToken);
+
+    /// <summary>A session's inbox after a position, oldest first.</summary>
+    Task<IReadOnlyList<HubMessage>> InboxAsync(string tenantId, string recipient, string? type, bool unacknowledgedOnly, long afterPosition, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Acknowledges a message for one recipient, or for all of them; the number of deliveries acknowledged.</summary>
+    Task<int> AcknowledgeAsync(string tenantId, long messageId, string? recipient, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Every message of a thread, oldest first.</summary>
+    Task<IReadOnlyList<HubMessage>> ThreadAsync(string tenantId, long threadId, CancellationToken cancellationToken);
+
+    /// <summary>The last inbox position (0 when none).</summary>
+    Task<long> LastInboxPositionAsync(string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes the next version of a key. With <paramref name="expectedVersion"/>, only if the key's current version
+    /// is that (0: the key has no live value); otherwise null and nothing is written.
+    /// </summary>
+    Task<SharedEntry?> WriteSharedAsync(string tenantId, string ns, string key, string type, JsonElement? value, IReadOnlyList<string> tags, string author, DateTimeOffset now, DateTimeOffset? expiresAt, bool deleted, long? expectedVersion, CancellationToken cancellationToken);
+
+    /// <summary>The key's current version number and whether it has a live value (not deleted, not expired).</summary>
+    Task<(long Version, bool Live)> GetSharedVersionAsync(string tenantId, string ns, string key, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Every kept version of a key, oldest first.</summary>
+    Task<IReadOnlyList<SharedEntry>> GetSharedVersionsAsync(string tenantId, string ns, string key, CancellationToken cancellationToken);
+
+    /// <summary>The latest live version of each matching key in a namespace.</summary>
+    Task<IReadOnlyList<SharedEntry>> SearchSharedAsync(string tenantId, string ns, string? glob, IReadOnlyList<string> tags, string? author, DateTimeOffset now, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The writes of a namespace after a stream position, oldest first.</summary>
+    Task<IReadOnlyList<SharedEntry>> SharedAfterAsync(string tenantId, string ns, long afterPosition, int limit, CancellationToken cancellationToken);
+
+    /// <summary>The last shared-memory position (0 when none).</summary>
+    Task<long> LastSharedPositionAsync(string tenantId, CancellationToken cancellationToken);
+
+    /// <summary>Shared memory in numbers.</summary>
+    Task<SharedStats> SharedStatsAsync(string tenantId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Removes versions that expired before <paramref name="before"/>; the number removed.</summary>
+    Task<int> PurgeExpiredAsync(DateTimeOffset before, CancellationToken cancellationToken);
+}
