@@ -19,6 +19,11 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     StatsCommand.Create(),
 };
 
+foreach (var command in AgentCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
+
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
 {

@@ -9,13 +9,16 @@ internal static class StatsCommand
 {
     public static Command Create()
     {
-        var command = new Command("stats", "Totals over sessions, users, messages and tokens.");
+        var command = new Command("stats", "Totals over sessions, users, messages, tokens, agents and shared memory.");
         command.Run(async (parse, services, json, cancellationToken) =>
         {
             var stats = await services.Stats.GetStatsAsync(cancellationToken);
+            var agents = services.Get<Agents.IAgentService>();
+            var agentStats = await agents.GetAgentStatsAsync(null, cancellationToken);
+            var shared = await agents.GetSharedStatsAsync(cancellationToken);
             if (json)
             {
-                Output.Json(stats);
+                Output.Json(new { sessions = stats, agents = agentStats, shared });
                 return;
             }
 
@@ -33,6 +36,8 @@ internal static class StatsCommand
             Row("messages per session", Math.Round(stats.AverageMessagesPerSession, 1));
             Row("by interface", string.Join(", ", stats.SessionsByInterface.Select(p => $"{p.Key} {p.Value}")));
             Row("by status", string.Join(", ", stats.SessionsByStatus.Select(p => $"{p.Key} {p.Value}")));
+            Row("agents", $"{agentStats.Total} ({agentStats.Active} active: {string.Join(", ", agentStats.ByStatus.Where(p => p.Value > 0).Select(p => $"{p.Key} {p.Value}"))})");
+            Row("shared memory", $"{shared.Keys} keys, {shared.Versions} versions, {shared.Namespaces} namespaces");
             AnsiConsole.Write(table);
         });
         return command;

@@ -68,7 +68,9 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddSingleton<IMemoryProvider, NoMemoryProvider>();
         services.TryAddSingleton<IContextService, ContextService>();
         services.TryAddSingleton<Handoffs.IHandoffService, Handoffs.HandoffService>();
-        services.TryAddSingleton<Agents.IAgentService, Agents.AgentService>();
+        services.TryAddSingleton<Agents.AgentService>();
+        services.TryAddSingleton<Agents.IAgentService>(sp => sp.GetRequiredService<Agents.AgentService>());
+        services.TryAddSingleton<Agents.IAgentStreamSource>(sp => sp.GetRequiredService<Agents.AgentService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Agents.SharedMemoryPurgeService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SessionExpiryService>());
         return new ContinuumBuilder(services);

@@ -21,7 +21,7 @@ internal static class McpCommand
 {
     public static Command Create()
     {
-        var command = new Command("mcp", "Serve the Model Context Protocol over stdio: sessions, context, handoffs and briefings as tools for coding assistants and agents.");
+        var command = new Command("mcp", "Serve the Model Context Protocol over stdio: sessions, context, handoffs, briefings, the agent registry, hub and shared memory as tools for coding assistants and agents.");
         command.SetAction(async (parse, cancellationToken) => await CommandRunner.GuardAsync(async () =>
         {
             using var host = Build(parse);
@@ -50,6 +50,7 @@ internal static class McpCommand
             builder.Services.AddSingleton<ISessionService>(client);
             builder.Services.AddSingleton<IContextService>(client);
             builder.Services.AddSingleton<IHandoffService>(client);
+            builder.Services.AddSingleton<Agents.IAgentService>(client);
         }
         else
         {
@@ -67,6 +68,7 @@ internal static class McpCommand
             .WithStdioServerTransport()
             .WithTools<SessionTools>(Tool.Json)
             .WithTools<HandoffTools>(Tool.Json)
+            .WithTools<AgentTools>(Tool.Json)
             .WithResources<BriefingResources>();
         return builder.Build();
     }

@@ -58,7 +58,11 @@ public interface IAgentService
 
     /// <summary>Shared memory in numbers.</summary>
     Task<SharedStats> GetSharedStatsAsync(CancellationToken cancellationToken = default);
+}
 
+/// <summary>What the live stream reads besides inboxes and events: shared-memory changes and the stream's ends.</summary>
+public interface IAgentStreamSource
+{
     /// <summary>A namespace's writes (and deletions) after a stream position, oldest first: what the live stream sends.</summary>
     Task<IReadOnlyList<SharedEntry>> SharedChangesAsync(string ns, long after, int limit, CancellationToken cancellationToken = default);
 
@@ -80,7 +84,7 @@ public sealed partial class AgentService(
     ITenantContext tenant,
     IOptions<ContinuumOptions> options,
     TimeProvider time,
-    ILogger<AgentService> logger) : IAgentService
+    ILogger<AgentService> logger) : IAgentService, IAgentStreamSource
 {
     /// <summary>The namespace when none is given.</summary>
     public const string DefaultNamespace = "default";
