@@ -57,6 +57,8 @@ public static class ContinuumApiExtensions
         ContextEndpoints.Map(api);
         HandoffEndpoints.Map(api);
         AgentEndpoints.Map(api);
+        SearchEndpoints.Map(api);
+        MemoryEndpoints.Map(api);
         StreamEndpoint.Map(api);
         OperationsEndpoints.Map(api);
         endpoints.MapOpenApi();

@@ -30,6 +30,9 @@ public sealed class ContinuumOptions
     /// <summary>Compression and context settings.</summary>
     public ContextOptions Context { get; set; } = new();
 
+    /// <summary>Long-term memory (<c>Continuum:Memory</c>).</summary>
+    public Memory.MemoryOptions Memory { get; set; } = new();
+
     /// <summary>Input size limits.</summary>
     public InputLimits Limits { get; set; } = new();
 }

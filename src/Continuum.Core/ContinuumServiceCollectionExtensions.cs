@@ -65,14 +65,26 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddSingleton<CompressionService>();
         services.TryAddSingleton<ICompressionSignal>(sp => sp.GetRequiredService<CompressionService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CompressionService>(sp => sp.GetRequiredService<CompressionService>()));
-        services.TryAddSingleton<IMemoryProvider, NoMemoryProvider>();
+        services.TryAddSingleton<IMemoryProvider, Memory.MemoryContextProvider>();
+        services.TryAddSingleton<Memory.IMemoryService, Memory.MemoryService>();
         services.TryAddSingleton<IContextService, ContextService>();
         services.TryAddSingleton<Handoffs.IHandoffService, Handoffs.HandoffService>();
+        services.TryAddSingleton<Search.ISearchService, Search.SearchService>();
+        services.TryAddSingleton(sp =>
+        {
+            var embeddings = sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Models.Embeddings;
+            var generator = sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? OpenAICompatibleEmbeddingGenerator.FromOptions(embeddings);
+            return new EmbeddingModel(generator, embeddings.Model ?? generator?.GetType().Name ?? "none");
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Search.ISecondaryRanker, Search.VectorRanker>());
+        services.TryAddSingleton<Search.EmbeddingIndexer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Search.EmbeddingIndexer>(sp => sp.GetRequiredService<Search.EmbeddingIndexer>()));
         services.TryAddSingleton<Agents.AgentService>();
         services.TryAddSingleton<Agents.IAgentService>(sp => sp.GetRequiredService<Agents.AgentService>());
         services.TryAddSingleton<Agents.IAgentStreamSource>(sp => sp.GetRequiredService<Agents.AgentService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Agents.SharedMemoryPurgeService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SessionExpiryService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Memory.ConversationMemoryService>());
         return new ContinuumBuilder(services);
     }
 }

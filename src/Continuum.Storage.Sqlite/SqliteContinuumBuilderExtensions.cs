@@ -24,6 +24,9 @@ public static class SqliteContinuumBuilderExtensions
         builder.Services.TryAddSingleton<IContextStore, SqliteContextStore>();
         builder.Services.TryAddSingleton<Handoffs.IHandoffStore, SqliteHandoffStore>();
         builder.Services.TryAddSingleton<Agents.IAgentStore, SqliteAgentStore>();
+        builder.Services.TryAddSingleton<Search.ISearchStore, SqliteSearchStore>();
+        builder.Services.TryAddSingleton<Memory.IMemoryStore, SqliteMemoryStore>();
+        builder.Services.TryAddSingleton<Search.IEmbeddingStore, SqliteEmbeddingStore>();
         return builder;
     }
 }

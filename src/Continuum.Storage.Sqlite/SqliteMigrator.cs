@@ -305,6 +305,74 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
             CREATE INDEX shared_entries_by_namespace ON shared_entries (tenant_id, namespace, position);
             CREATE INDEX shared_entries_expiring ON shared_entries (expires_at) WHERE expires_at IS NOT NULL;
             """),
+        (5, "search and long-term memory: full-text indexes, memories, embeddings", """
+            CREATE VIRTUAL TABLE events_fts USING fts5(name, content, content='events', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2');
+            INSERT INTO events_fts (rowid, name, content) SELECT rowid, coalesce(name, ''), content FROM events;
+            CREATE TRIGGER events_fts_insert AFTER INSERT ON events BEGIN
+                INSERT INTO events_fts (rowid, name, content) VALUES (new.rowid, coalesce(new.name, ''), new.content);
+            END;
+            CREATE TRIGGER events_fts_delete AFTER DELETE ON events BEGIN
+                INSERT INTO events_fts (events_fts, rowid, name, content) VALUES ('delete', old.rowid, coalesce(old.name, ''), old.content);
+            END;
+            CREATE TRIGGER events_fts_update AFTER UPDATE OF name, content ON events BEGIN
+                INSERT INTO events_fts (events_fts, rowid, name, content) VALUES ('delete', old.rowid, coalesce(old.name, ''), old.content);
+                INSERT INTO events_fts (rowid, name, content) VALUES (new.rowid, coalesce(new.name, ''), new.content);
+            END;
+            CREATE VIRTUAL TABLE summaries_fts USING fts5(content, content='summaries', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2');
+            INSERT INTO summaries_fts (rowid, content) SELECT rowid, content FROM summaries;
+            CREATE TRIGGER summaries_fts_insert AFTER INSERT ON summaries BEGIN
+                INSERT INTO summaries_fts (rowid, content) VALUES (new.rowid, new.content);
+            END;
+            CREATE TRIGGER summaries_fts_delete AFTER DELETE ON summaries BEGIN
+                INSERT INTO summaries_fts (summaries_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+            END;
+            CREATE TRIGGER summaries_fts_update AFTER UPDATE OF content ON summaries BEGIN
+                INSERT INTO summaries_fts (summaries_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+                INSERT INTO summaries_fts (rowid, content) VALUES (new.rowid, new.content);
+            END;
+            CREATE TABLE memories (
+                rowid INTEGER PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL UNIQUE,
+                user_id TEXT NOT NULL,
+                agent_id TEXT,
+                session_id TEXT,
+                kind TEXT NOT NULL,
+                content TEXT NOT NULL,
+                subject TEXT,
+                sources TEXT NOT NULL DEFAULT '[]',
+                valid_from INTEGER NOT NULL,
+                valid_to INTEGER,
+                superseded_by TEXT,
+                mentions INTEGER NOT NULL DEFAULT 1,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX memories_by_user ON memories (tenant_id, user_id, updated_at);
+            CREATE UNIQUE INDEX memories_conversation ON memories (tenant_id, session_id) WHERE kind = 'conversation';
+            CREATE VIRTUAL TABLE memories_fts USING fts5(content, content='memories', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2');
+            CREATE TRIGGER memories_fts_insert AFTER INSERT ON memories BEGIN
+                INSERT INTO memories_fts (rowid, content) VALUES (new.rowid, new.content);
+            END;
+            CREATE TRIGGER memories_fts_delete AFTER DELETE ON memories BEGIN
+                INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+            END;
+            CREATE TRIGGER memories_fts_update AFTER UPDATE OF content ON memories BEGIN
+                INSERT INTO memories_fts (memories_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+                INSERT INTO memories_fts (rowid, content) VALUES (new.rowid, new.content);
+            END;
+            CREATE TABLE embeddings (
+                tenant_id TEXT NOT NULL,
+                item_kind TEXT NOT NULL,
+                item_rowid INTEGER NOT NULL,
+                user_id TEXT,
+                model TEXT NOT NULL,
+                vector BLOB NOT NULL,
+                PRIMARY KEY (item_kind, item_rowid)
+            ) WITHOUT ROWID;
+            CREATE INDEX embeddings_by_user ON embeddings (tenant_id, user_id);
+            CREATE TABLE embedding_progress (model TEXT NOT NULL PRIMARY KEY, event_rowid INTEGER NOT NULL);
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

@@ -121,6 +121,13 @@ public sealed class ContextService(
             var batch = await store.GetRecentEventsAsync(tenantId, sessionId, afterSeq, beforeSeq, RecentBatch, cancellationToken).ConfigureAwait(false);
             foreach (var e in batch)
             {
+                beforeSeq = e.Seq;
+                if (Memory.MemoryContextProvider.IsMemoryLoaded(e))
+                {
+                    // Bookkeeping of the session, not conversation: the memories themselves are in their own part.
+                    continue;
+                }
+
                 var cost = e.Tokens + MessageOverhead;
                 if (used + cost > room)
                 {
@@ -130,7 +137,6 @@ public sealed class ContextService(
 
                 used += cost;
                 placed.Add(e);
-                beforeSeq = e.Seq;
             }
 
             if (batch.Count < RecentBatch)

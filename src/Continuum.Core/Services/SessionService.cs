@@ -151,8 +151,15 @@ public sealed class SessionService(
         }
 
         var now = time.GetUtcNow();
-        var updated = await sessions.UpdateAsync(tenant.TenantId, sessionId, s => Apply(s, patch, now, limit), cancellationToken).ConfigureAwait(false);
-        return updated ?? throw new NotFoundException("Session", sessionId);
+        var updated = await sessions.UpdateAsync(tenant.TenantId, sessionId, s => Apply(s, patch, now, limit), cancellationToken).ConfigureAwait(false)
+            ?? throw new NotFoundException("Session", sessionId);
+        if (patch.Status is SessionStatus.Closed or SessionStatus.Inactive)
+        {
+            // Closing ends the conversation: its memory is written now rather than at the next idle sweep.
+            await changes.PublishAsync(new Realtime.ChangeNotice($"session:{sessionId}", "session_" + patch.Status, Origin: tenant.TenantId), cancellationToken).ConfigureAwait(false);
+        }
+
+        return updated;
     }
 
     private static Session Apply(Session session, SessionPatch patch, DateTimeOffset now, int limit)

@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Continuum.Context;
+using Continuum.Model;
+using Continuum.Search;
+using Continuum.Services;
+using Microsoft.Extensions.Logging;
+
+namespace Continuum.Memory;
+
+/// <summary>
+/// Loads a user's memories into a session's context: the most relevant to the query (when there is one) and the most
+/// recent, without the session's own conversation memory. The first time a session loads them (at its first
+/// context, which is when an assistant plans its first answer) a <c>memory_loaded</c> event with the user id and
+/// the memory count is recorded in the session, once (an idempotent append), and so published to its subscribers.
+/// Anonymous sessions have no memories and record nothing.
+/// </summary>
+public sealed partial class MemoryContextProvider(
+    IMemoryStore memories,
+    ISearchStore search,
+    ISessionService sessions,
+    ILogger<MemoryContextProvider> logger) : IMemoryProvider
+{
+    /// <summary>The name of the event that records the loading.</summary>
+    public const string LoadedEventName = "memory_loaded";
+
+    private const int RememberedSessions = 10_000;
+
+    private readonly ConcurrentDictionary<string, bool> _recorded = new(StringComparer.Ordinal);
+
+    /// <summary>True for the <c>memory_loaded</c> record (a state event of the system).</summary>
+    public static bool IsMemoryLoaded(SessionEvent e) =>
+        e is { Type: EventType.State, Role: EventRole.System, Name: LoadedEventName };
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<ContextMemory>> GetMemoriesAsync(string tenantId, string? userId, string sessionId, string? query, int limit, CancellationToken cancellationToken)
+    {
+        if (userId is null || limit <= 0)
+        {
+            return [];
+        }
+
+        var chosen = new List<MemoryItem>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var terms = string.IsNullOrWhiteSpace(query) ? [] : SearchService.Terms(query);
+        if (terms.Count > 0)
+        {
+            var match = string.Join(" OR ", terms.Select(t => "\"" + t.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+            var relevant = await search.MatchAsync(tenantId, "memory", new SearchScope(userId, null, null, null, null, null), match, limit * 2, cancellationToken).ConfigureAwait(false);
+            foreach (var hit in relevant.Where(h => h.SessionId != sessionId || h.Role != MemoryKind.Conversation).Take((limit + 1) / 2))
+            {
+                if (seen.Add(hit.Id) && await memories.GetAsync(tenantId, hit.Id, cancellationToken).ConfigureAwait(false) is { } m)
+                {
+                    chosen.Add(m);
+                }
+            }
+        }
+
+        var recent = await memories.ListAsync(tenantId, userId, null, null, includeHistory: false, limit * 2, cancellationToken).ConfigureAwait(false);
+        foreach (var m in recent)
+        {
+            if (chosen.Count >= limit)
+            {
+                break;
+            }
+
+            if (!(m.Kind == MemoryKind.Conversation && m.SessionId == sessionId) && seen.Add(m.Id))
+            {
+                chosen.Add(m);
+            }
+        }
+
+        await RecordAsync(sessionId, userId, chosen, cancellationToken).ConfigureAwait(false);
+        return [.. chosen.Select(m => new ContextMemory(m.Id, m.Kind, m.ValidTo is null && m.Kind == MemoryKind.Fact ? $"{m.Content} (since {m.ValidFrom:yyyy-MM-dd})" : m.Content))];
+    }
+
+    private async Task RecordAsync(string sessionId, string userId, List<MemoryItem> chosen, CancellationToken cancellationToken)
+    {
+        if (_recorded.ContainsKey(sessionId))
+        {
+            return;
+        }
+
+        try
+        {
+            var metadata = JsonSerializer.SerializeToElement(new { userId, memoryCount = chosen.Count, memoryIds = chosen.Select(m => m.Id) }, JsonDefaults.Options);
+            await sessions.AppendAsync(sessionId, new NewEvent
+            {
+                Type = EventType.State,
+                Role = EventRole.System,
+                Name = LoadedEventName,
+                Content = $"Loaded {chosen.Count} memories for user {userId}.",
+                Metadata = metadata,
+                IdempotencyKey = LoadedEventName,
+            }, cancellationToken).ConfigureAwait(false);
+            if (_recorded.Count >= RememberedSessions)
+            {
+                _recorded.Clear();
+            }
+
+            _recorded[sessionId] = true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // A closed or expired session cannot take the record; its context is still built.
+            LogRecordFailed(logger, sessionId, ex.Message);
+            _recorded[sessionId] = true;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "memory_loaded was not recorded for {SessionId}: {Reason}")]
+    private static partial void LogRecordFailed(ILogger logger, string sessionId, string reason);
+}

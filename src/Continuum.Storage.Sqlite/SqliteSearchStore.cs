@@ -1,0 +1,116 @@
+using System.Text;
+using System.Text.Json;
+using Continuum.Search;
+using Microsoft.Data.Sqlite;
+
+namespace Continuum.Storage.Sqlite;
+
+/// <summary>
+/// Full-text search over events, summaries and memories with SQLite FTS5 (porter stemming, BM25). The indexes are
+/// kept by triggers in the same transaction as the rows, so an item is findable the moment its write is acknowledged.
+/// </summary>
+public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
+{
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SearchCandidate>> MatchAsync(string tenantId, string kind, SearchScope scope, string match, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var sql = new StringBuilder();
+        switch (kind)
+        {
+            case "event":
+                // The speaker's name counts less than what was said.
+                sql.Append("""
+                    SELECT e.rowid, e.id, e.session_id, e.seq, NULL, e.name, e.role, e.content, e.created_at, e.metadata, -bm25(events_fts, 0.5, 1.0)
+                    FROM events_fts JOIN events e ON e.rowid = events_fts.rowid
+                    WHERE events_fts MATCH $match AND e.tenant_id = $tenant
+                    """);
+                Scope(sql, scope, "e", events: true);
+                break;
+            case "summary":
+                sql.Append("""
+                    SELECT s.rowid, s.id, s.session_id, s.from_seq, s.to_seq, NULL, NULL, s.content, s.created_at, NULL, -bm25(summaries_fts)
+                    FROM summaries_fts JOIN summaries s ON s.rowid = summaries_fts.rowid
+                    WHERE summaries_fts MATCH $match AND s.tenant_id = $tenant AND s.covered_by IS NULL
+                    """);
+                Scope(sql, scope, "s", events: false);
+                break;
+            case "memory":
+                sql.Append("""
+                    SELECT m.rowid, m.id, m.session_id, NULL, NULL, m.subject, m.kind, m.content, m.updated_at, NULL, -bm25(memories_fts)
+                    FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
+                    WHERE memories_fts MATCH $match AND m.tenant_id = $tenant AND m.valid_to IS NULL
+                      AND ($user IS NULL OR m.user_id = $user) AND ($agent IS NULL OR m.agent_id = $agent OR m.agent_id IS NULL)
+                    """);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(kind), kind, "event, summary or memory");
+        }
+
+        sql.Append(" ORDER BY bm25(").Append(kind switch { "event" => "events_fts, 0.5, 1.0", "summary" => "summaries_fts", _ => "memories_fts" }).Append(") LIMIT $limit");
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql.ToString();
+            command.Bind("$match", match).Bind("$tenant", tenantId).Bind("$user", scope.UserId).Bind("$session", scope.SessionId).Bind("$agent", scope.AgentId)
+                .Bind("$from", scope.From ?? DateTimeOffset.MinValue).Bind("$to", scope.To ?? DateTimeOffset.MaxValue).Bind("$limit", limit)
+                .Bind("$metadata", scope.Metadata is { Count: > 0 } m ? JsonSerializer.Serialize(m) : null);
+            return await ReadAsync(command, kind, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SearchCandidate>> EventRangeAsync(string tenantId, string sessionId, long fromSeq, long toSeq, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT rowid, id, session_id, seq, NULL, name, role, content, created_at, metadata, 0.0
+                FROM events WHERE tenant_id = $tenant AND session_id = $session AND seq BETWEEN $from AND $to ORDER BY seq
+                """;
+            command.Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$from", fromSeq).Bind("$to", toSeq);
+            return await ReadAsync(command, "event", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void Scope(StringBuilder sql, SearchScope scope, string alias, bool events)
+    {
+        sql.Append($" AND ($user IS NULL OR {alias}.user_id = $user) AND ($session IS NULL OR {alias}.session_id = $session)");
+        sql.Append($" AND {alias}.created_at BETWEEN $from AND $to");
+        sql.Append($" AND ($agent IS NULL OR {alias}.session_id IN (SELECT id FROM sessions WHERE tenant_id = $tenant AND agent_id = $agent))");
+        if (events)
+        {
+            // Every top-level pair asked for must be in the event's metadata.
+            sql.Append(" AND ($metadata IS NULL OR NOT EXISTS (SELECT 1 FROM json_each($metadata) f WHERE json_extract(e.metadata, '$.\"' || f.key || '\"') IS NOT f.value))");
+        }
+    }
+
+    internal static async Task<IReadOnlyList<SearchCandidate>> ReadAsync(SqliteCommand command, string kind, CancellationToken cancellationToken)
+    {
+        var items = new List<SearchCandidate>();
+        using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            items.Add(new SearchCandidate
+            {
+                Kind = kind,
+                Row = reader.GetInt64(0),
+                Id = reader.GetString(1),
+                SessionId = reader.GetNullableString(2),
+                Seq = reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                ToSeq = reader.IsDBNull(4) ? null : reader.GetInt64(4),
+                Name = reader.GetNullableString(5),
+                Role = reader.GetNullableString(6),
+                Content = reader.GetString(7),
+                CreatedAt = reader.GetTime(8),
+                Metadata = reader.IsDBNull(9) ? null : SqliteRows.ParseElement(reader.GetString(9)),
+                Score = reader.GetDouble(10),
+            });
+        }
+
+        return items;
+    }
+}
