@@ -19,7 +19,7 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     StatsCommand.Create(),
 };
 
-foreach (var command in AgentCommands.Create())
+foreach (var command in AgentCommands.Create().Concat(MemoryCommands.Create()))
 {
     root.Subcommands.Add(command);
 }

@@ -51,6 +51,8 @@ internal static class McpCommand
             builder.Services.AddSingleton<IContextService>(client);
             builder.Services.AddSingleton<IHandoffService>(client);
             builder.Services.AddSingleton<Agents.IAgentService>(client);
+            builder.Services.AddSingleton<Search.ISearchService>(client);
+            builder.Services.AddSingleton<Memory.IMemoryService>(client);
         }
         else
         {
@@ -69,6 +71,7 @@ internal static class McpCommand
             .WithTools<SessionTools>(Tool.Json)
             .WithTools<HandoffTools>(Tool.Json)
             .WithTools<AgentTools>(Tool.Json)
+            .WithTools<MemoryTools>(Tool.Json)
             .WithResources<BriefingResources>();
         return builder.Build();
     }

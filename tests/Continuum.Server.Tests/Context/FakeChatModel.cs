@@ -61,7 +61,9 @@ public sealed class FakeChatModel : IAsyncDisposable
 
         var system = messages[0].GetProperty("content").GetString() ?? "";
         var firstLine = last.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
-        var answer = system.StartsWith("List the entities", StringComparison.Ordinal)
+        var answer = system.StartsWith("You keep a user's facts current", StringComparison.Ordinal)
+            ? JudgeFacts(last)
+            : system.StartsWith("List the entities", StringComparison.Ordinal)
             ? "person: Zelda Quartermaine\nhost: quasar-9\nnonsense line"
             : system.StartsWith("You write the handoff", StringComparison.Ordinal)
                 ? "Here is the handoff: " + JsonSerializer.Serialize(new
@@ -84,6 +86,17 @@ public sealed class FakeChatModel : IAsyncDisposable
             },
             usage = new { prompt_tokens = 10, completion_tokens = 10, total_tokens = 20 },
         });
+    }
+
+    // Replaces the known facts that begin with the same name as the new fact: crude, but it is a model's judgement the rules cannot make.
+    private static string JudgeFacts(string prompt)
+    {
+        var lines = prompt.Split('\n');
+        var fact = lines.Single(l => l.StartsWith("New fact: ", StringComparison.Ordinal))["New fact: ".Length..];
+        var name = fact.Split(' ')[0];
+        var replaces = lines.Where(l => l.StartsWith("mem_", StringComparison.Ordinal) && l.Split(": ", 2)[1].StartsWith(name + " ", StringComparison.Ordinal))
+            .Select(l => l.Split(": ", 2)[0]).ToList();
+        return "```json\n" + JsonSerializer.Serialize(new { duplicate = (string?)null, replaces, subject = name.ToLowerInvariant() + " home" }) + "\n```";
     }
 
     public async ValueTask DisposeAsync()

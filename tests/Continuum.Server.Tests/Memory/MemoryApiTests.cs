@@ -173,6 +173,29 @@ public sealed class MemoryApiTests
         ((string)found["results"]![0]!["id"]!).ShouldBe((string)memory["id"]!);
     }
 
+    [Fact]
+    public async Task With_a_model_configured_the_model_judges_which_facts_a_new_fact_replaces()
+    {
+        await using var model = await Context.FakeChatModel.StartAsync();
+        await using var server = await ApiServer.StartAsync("--Continuum:Models:Chat:Endpoint", model.Endpoint, "--Continuum:Models:Chat:Model", "fake-model");
+        var userId = (string)(await server.OpenSessionAsync("web", "judge-1"))["userId"]!;
+        var berlin = await server.PostOkAsync("api/memories", new { userId, kind = "fact", content = "Alice lives in Berlin" });
+        await server.PostOkAsync("api/memories", new { userId, kind = "fact", content = "Bob works at the bakery" });
+
+        // No rule knows that relocating changes where Alice lives; the model does.
+        var munich = await server.PostOkAsync("api/memories", new { userId, kind = "fact", content = "Alice relocated to Munich in May" });
+        ((string)munich["action"]!).ShouldBe("superseded");
+        munich["superseded"]!.AsArray().Select(m => (string)m!["id"]!).ShouldBe([(string)berlin["memory"]!["id"]!]);
+        ((string)munich["memory"]!["subject"]!).ShouldBe("alice home");
+        model.Prompts.ShouldContain(p => p.Contains("New fact: Alice relocated to Munich in May", StringComparison.Ordinal));
+
+        // A model that fails leaves the decision to the rules.
+        model.Mode = "fail";
+        var second = await server.PostOkAsync("api/memories", new { userId, kind = "fact", content = "Bob works at the brewery" });
+        ((string)second["action"]!).ShouldBe("superseded");
+        ((string)second["superseded"]![0]!["content"]!).ShouldBe("Bob works at the bakery");
+    }
+
     private static void Invalid(Reply reply, string field)
     {
         reply.ShouldBeProblem(HttpStatusCode.BadRequest);

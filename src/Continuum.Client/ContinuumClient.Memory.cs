@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Net;
+using Continuum.Memory;
+using Continuum.Search;
+
+namespace Continuum.Client;
+
+/// <summary>Search, long-term memories and conversation history over HTTP.</summary>
+public sealed partial class ContinuumClient : ISearchService, IMemoryService
+{
+    /// <inheritdoc />
+    public Task<SearchResponse> SearchAsync(SearchRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync<SearchResponse>(HttpMethod.Post, "api/search", request, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<MemoryWrite> AddAsync(NewMemory memory, CancellationToken cancellationToken = default) =>
+        await SendAsync<MemoryWrite>(HttpMethod.Post, "api/memories", memory, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    Task<MemoryItem> IMemoryService.GetAsync(string memoryId, CancellationToken cancellationToken) =>
+        SendAsync<MemoryItem>(HttpMethod.Get, $"api/memories/{Escape(memoryId)}", null, cancellationToken);
+
+    /// <inheritdoc />
+    Task<MemoryItem> IMemoryService.UpdateAsync(string memoryId, MemoryPatch patch, CancellationToken cancellationToken) =>
+        SendAsync<MemoryItem>(HttpMethod.Patch, $"api/memories/{Escape(memoryId)}", patch, cancellationToken);
+
+    /// <inheritdoc />
+    async Task<bool> IMemoryService.DeleteAsync(string memoryId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.DeleteAsync($"api/memories/{Escape(memoryId)}", cancellationToken).ConfigureAwait(false);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        return (await SendAsync<MemoryListBody>(HttpMethod.Get, "api/memories" + Query(("userId", query.UserId), ("kind", query.Kind), ("agentId", query.AgentId),
+            ("history", query.IncludeHistory ? "true" : null), ("limit", query.Limit?.ToString(CultureInfo.InvariantCulture))), null, cancellationToken).ConfigureAwait(false)).Memories;
+    }
+
+    /// <inheritdoc />
+    public async Task<MemoryItem?> RememberConversationAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.PostAsync($"api/sessions/{Escape(sessionId)}/remember", null, cancellationToken).ConfigureAwait(false);
+        return response.StatusCode == HttpStatusCode.NoContent ? null : await ReadAsync<MemoryItem>(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Conversation>> ConversationsAsync(string userId, int? limit, CancellationToken cancellationToken = default) =>
+        (await SendAsync<ConversationListBody>(HttpMethod.Get, $"api/users/{Escape(userId)}/conversations" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture))), null, cancellationToken)
+            .ConfigureAwait(false)).Conversations;
+
+    private sealed record MemoryListBody(IReadOnlyList<MemoryItem> Memories);
+
+    private sealed record ConversationListBody(IReadOnlyList<Conversation> Conversations);
+}
