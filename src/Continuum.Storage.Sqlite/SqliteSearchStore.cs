@@ -61,6 +61,53 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
     }
 
     /// <inheritdoc />
+    public async Task<(long Documents, long Total)> EventFrequencyAsync(string term, CancellationToken cancellationToken)
+    {
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = term.Length == 0
+                ? "SELECT 0, (SELECT coalesce(max(rowid), 0) FROM events)"
+                : "SELECT (SELECT count(*) FROM events_fts WHERE events_fts MATCH $match), (SELECT coalesce(max(rowid), 0) FROM events)";
+            command.Bind("$match", "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
+            using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SearchCandidate>> EventsAroundAsync(string tenantId, IReadOnlyList<(string SessionId, long Seq)> anchors, int radius, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(anchors);
+        if (anchors.Count == 0)
+        {
+            return [];
+        }
+
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // One indexed range read an anchor (an OR of ranges would scan the table).
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT rowid, id, session_id, seq, NULL, name, role, content, created_at, metadata, 0.0
+                FROM events WHERE session_id = $session AND seq BETWEEN $from AND $to AND tenant_id = $tenant
+                """;
+            var items = new List<SearchCandidate>();
+            foreach (var (sessionId, seq) in anchors)
+            {
+                command.Parameters.Clear();
+                command.Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$from", seq - radius).Bind("$to", seq + radius);
+                items.AddRange(await ReadAsync(command, "event", cancellationToken).ConfigureAwait(false));
+            }
+
+            return items;
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<SearchCandidate>> EventRangeAsync(string tenantId, string sessionId, long fromSeq, long toSeq, CancellationToken cancellationToken)
     {
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);

@@ -154,6 +154,12 @@ public interface ISearchStore
     /// <summary>The best <paramref name="limit"/> items of a kind for an FTS5 match expression, by BM25.</summary>
     Task<IReadOnlyList<SearchCandidate>> MatchAsync(string tenantId, string kind, SearchScope scope, string match, int limit, CancellationToken cancellationToken);
 
+    /// <summary>How many events (of all users) contain a term, and how many events there are: the term's global document frequency (an empty term counts no documents, cheaply).</summary>
+    Task<(long Documents, long Total)> EventFrequencyAsync(string term, CancellationToken cancellationToken);
+
+    /// <summary>The events within <paramref name="radius"/> turns of each anchor (the anchors included).</summary>
+    Task<IReadOnlyList<SearchCandidate>> EventsAroundAsync(string tenantId, IReadOnlyList<(string SessionId, long Seq)> anchors, int radius, CancellationToken cancellationToken);
+
     /// <summary>The events of a session between two seqs (inclusive).</summary>
     Task<IReadOnlyList<SearchCandidate>> EventRangeAsync(string tenantId, string sessionId, long fromSeq, long toSeq, CancellationToken cancellationToken);
 }

@@ -37,6 +37,13 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
     private static readonly List<string> ScopeNames = ["events", "summaries", "memories"];
 
     private const int RrfK = 60;
+    private const int NeighborAnchors = 20;
+    private const double CommonTermShare = 0.01;
+    private const long MinDocumentsForPruning = 20_000;
+    private const int MaxCachedTerms = 50_000;
+    private static readonly TimeSpan FrequencyLifetime = TimeSpan.FromMinutes(10);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Documents, long Total, DateTimeOffset At)> _frequencies = new(StringComparer.Ordinal);
     private const int MaxQueryLength = 4096;
 
     private static readonly HashSet<string> StopWords = new(StringComparer.Ordinal)
@@ -90,11 +97,15 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
         var depth = Math.Max(200, limit * 4);
         if (terms.Count > 0)
         {
-            var match = string.Join(" OR ", terms.Select(term => "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+            var match = Match(terms);
             if (kinds.Contains("event"))
             {
-                var events = await store.MatchAsync(tenant.TenantId, "event", scope, match, depth, cancellationToken).ConfigureAwait(false);
-                rankings.AddRange(EventRankings(events));
+                var (informative, common) = await SplitCommonTermsAsync(terms, cancellationToken).ConfigureAwait(false);
+                var events = await store.MatchAsync(tenant.TenantId, "event", scope, Match(informative), depth, cancellationToken).ConfigureAwait(false);
+                events = AddCommonTerms(events, common);
+                var anchors = events.Where(e => e.SessionId is not null && e.Seq is not null).Take(NeighborAnchors).Select(e => (e.SessionId!, e.Seq!.Value)).ToList();
+                var around = anchors.Count == 0 ? [] : await store.EventsAroundAsync(tenant.TenantId, anchors, 1, cancellationToken).ConfigureAwait(false);
+                rankings.AddRange(EventRankings(events, [.. around.Where(n => InScope(n, scope))]));
             }
 
             foreach (var kind in kinds.Where(x => x != "event"))
@@ -150,7 +161,7 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
         return kept.Count > 0 ? kept : [.. words.Distinct(StringComparer.Ordinal)];
     }
 
-    private static IEnumerable<(string Ranker, List<(SearchCandidate Item, double Score)> List)> EventRankings(IReadOnlyList<SearchCandidate> events)
+    private static IEnumerable<(string Ranker, List<(SearchCandidate Item, double Score)> List)> EventRankings(IReadOnlyList<SearchCandidate> events, IReadOnlyList<SearchCandidate> neighbors)
     {
         if (events.Count == 0)
         {
@@ -159,11 +170,16 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
 
         yield return ("bm25", [.. events.Select(e => (e, e.Score))]);
 
-        // The turn with its neighbours: an answer often sits in the reply to the question that names the topic.
+        // The turn with its neighbours: an answer often sits in the reply to the question that names the topic, and
+        // that reply may share no word with the question, so the turns around the best hits are candidates too.
         var bySeq = events.Where(e => e.SessionId is not null && e.Seq is not null).ToDictionary(e => (e.SessionId!, e.Seq!.Value), e => e.Score);
         double Around(SearchCandidate e, long offset) => bySeq.TryGetValue((e.SessionId!, e.Seq!.Value + offset), out var s) ? s : 0;
-        yield return ("window", [.. events.Where(e => e.Seq is not null)
+        var pool = events.Concat(neighbors.Where(n => n.Seq is not null && !bySeq.ContainsKey((n.SessionId!, n.Seq!.Value))))
+            .Where(e => e.SessionId is not null && e.Seq is not null)
+            .DistinctBy(e => (e.SessionId, e.Seq));
+        yield return ("window", [.. pool
             .Select(e => (e, e.Score + (0.5 * Math.Max(Around(e, -1), Around(e, 1))) + (0.25 * Math.Min(Around(e, -1), Around(e, 1)))))
+            .Where(x => x.Item2 > 0)
             .OrderByDescending(x => x.Item2)]);
 
         // The evidence of the whole session: sessions that match the query in many turns are about it.
@@ -174,6 +190,80 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
         yield return ("session", [.. events
             .Select(e => (e, (0.5 * e.Score / maxTurn) + (0.5 * (e.SessionId is { } s ? sessionScore[s] / maxSession : 0))))
             .OrderByDescending(x => x.Item2)]);
+    }
+
+    private static string Match(IEnumerable<string> terms) =>
+        string.Join(" OR ", terms.Select(term => "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+
+    private static bool InScope(SearchCandidate c, SearchScope scope) =>
+        (scope.From is null || c.CreatedAt >= scope.From) && (scope.To is null || c.CreatedAt <= scope.To)
+        && (scope.Metadata is not { Count: > 0 } m || m.All(p => c.Metadata is { ValueKind: System.Text.Json.JsonValueKind.Object } md
+            && md.TryGetProperty(p.Key, out var v) && System.Text.Json.JsonElement.DeepEquals(v, p.Value)));
+
+    // Terms in a large share of a big index (a speaker's name in a long chat) weigh little in BM25, yet scoring
+    // their long posting lists is most of a search's time. They are left out of the index match, which runs on
+    // the rarer terms, and their BM25 share is added to the candidates it returns. Document frequencies are
+    // cached and refreshed every few minutes.
+    private async Task<(IReadOnlyList<string> Informative, IReadOnlyList<(string Term, double Idf)> Common)> SplitCommonTermsAsync(IReadOnlyList<string> terms, CancellationToken cancellationToken)
+    {
+        if (terms.Count < 2)
+        {
+            return (terms, []);
+        }
+
+        var frequencies = new List<(string Term, long Documents, long Total)>(terms.Count);
+        var (_, currentTotal) = await store.EventFrequencyAsync("", cancellationToken).ConfigureAwait(false);
+        foreach (var term in terms)
+        {
+            var now = time.GetUtcNow();
+            if (!_frequencies.TryGetValue(term, out var known) || now - known.At > FrequencyLifetime || known.Total < currentTotal * 0.9)
+            {
+                var (documents, total) = await store.EventFrequencyAsync(term, cancellationToken).ConfigureAwait(false);
+                known = (documents, total, now);
+                if (_frequencies.Count > MaxCachedTerms)
+                {
+                    _frequencies.Clear();
+                }
+
+                _frequencies[term] = known;
+            }
+
+            frequencies.Add((term, known.Documents, known.Total));
+        }
+
+        bool Common((string Term, long Documents, long Total) f) => f.Total >= MinDocumentsForPruning && f.Documents > CommonTermShare * f.Total;
+        var informative = frequencies.Where(f => !Common(f)).Select(f => f.Term).ToList();
+        if (informative.Count == 0)
+        {
+            informative.Add(frequencies.MinBy(f => f.Documents).Term);
+        }
+
+        return (informative, [.. frequencies.Where(f => !informative.Contains(f.Term))
+            .Select(f => (f.Term, Math.Max(1e-6, Math.Log((f.Total - f.Documents + 0.5) / (f.Documents + 0.5)))))]);
+    }
+
+    // BM25 (k1 1.2, b 0.75, the speaker's name at half weight, as in the index) of the common terms in each candidate.
+    private static IReadOnlyList<SearchCandidate> AddCommonTerms(IReadOnlyList<SearchCandidate> events, IReadOnlyList<(string Term, double Idf)> common)
+    {
+        if (common.Count == 0 || events.Count == 0)
+        {
+            return events;
+        }
+
+        var stems = common.Select(c => (Stem: Stem(c.Term), c.Idf)).ToList();
+        var docs = events.Select(e => (Event: e, Content: Words(e.Content).Select(Stem).ToList(), Name: Words(e.Name ?? "").Select(Stem).ToList())).ToList();
+        var averageLength = Math.Max(1, docs.Average(d => d.Content.Count));
+        return [.. docs.Select(d =>
+        {
+            var extra = 0.0;
+            foreach (var (stem, idf) in stems)
+            {
+                var tf = d.Content.Count(w => w == stem) + (0.5 * d.Name.Count(w => w == stem));
+                extra += idf * tf * 2.2 / (tf + (1.2 * (0.25 + (0.75 * d.Content.Count / averageLength))));
+            }
+
+            return d.Event with { Score = d.Event.Score + extra };
+        }).OrderByDescending(e => e.Score)];
     }
 
     private static List<(SearchCandidate Item, double Score, List<RankerView> Views)> Fuse(List<(string Ranker, List<(SearchCandidate Item, double Score)> List)> rankings, int limit)
