@@ -56,10 +56,9 @@ public sealed class SqliteContextStore(SqliteDatabase database) : IContextStore
                 return false;
             }
 
+            // The events it covers are marked by its range (see the event listing), not by rewriting each event row:
+            // rewriting them cost the writer as much again as appending them.
             Insert(w, tenantId, summary);
-            w.Command("UPDATE events SET summary_id = $summary WHERE session_id = $session AND seq BETWEEN $from AND $to")
-                .Bind("$summary", summary.Id).Bind("$session", summary.SessionId).Bind("$from", summary.FromSeq).Bind("$to", summary.ToSeq)
-                .ExecuteNonQuery();
             RefreshSessionSummary(w, tenantId, summary.SessionId);
             return true;
         }, cancellationToken);

@@ -187,13 +187,19 @@ public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {SqliteRows.EventColumns} FROM events WHERE session_id = $session AND tenant_id = $tenant AND seq > $after ORDER BY seq LIMIT $limit";
+            // The summary covering an event is the first-level summary whose range holds its seq (ranges do not overlap).
+            command.CommandText = $"""
+                SELECT {SqliteRows.EventColumns},
+                       (SELECT s.id FROM summaries s WHERE s.session_id = events.session_id AND s.level = 0 AND s.from_seq <= events.seq AND s.to_seq >= events.seq
+                        ORDER BY s.from_seq DESC LIMIT 1)
+                FROM events WHERE session_id = $session AND tenant_id = $tenant AND seq > $after ORDER BY seq LIMIT $limit
+                """;
             command.Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$after", afterSeq).Bind("$limit", limit);
             var items = new List<SessionEvent>(Math.Min(limit, 256));
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                items.Add(SqliteRows.ReadEvent(reader));
+                items.Add(SqliteRows.ReadEvent(reader) with { SummaryId = reader.GetNullableString(13) });
             }
 
             return items;

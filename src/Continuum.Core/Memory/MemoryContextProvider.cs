@@ -19,8 +19,15 @@ public sealed partial class MemoryContextProvider(
     IMemoryStore memories,
     ISearchStore search,
     ISessionService sessions,
-    ILogger<MemoryContextProvider> logger) : IMemoryProvider
+    Realtime.IChangeFeed changes,
+    ILogger<MemoryContextProvider> logger) : IMemoryProvider, IDisposable
 {
+    private const int MaxCachedUsers = 10_000;
+
+    private readonly ConcurrentDictionary<(string TenantId, string UserId, string Terms, int Limit), (IReadOnlyList<MemoryItem> Relevant, IReadOnlyList<MemoryItem> Recent)> _cache = new();
+    private IDisposable? _subscription;
+    private long _generation;
+
     /// <summary>The name of the event that records the loading.</summary>
     public const string LoadedEventName = "memory_loaded";
 
@@ -40,23 +47,17 @@ public sealed partial class MemoryContextProvider(
             return [];
         }
 
+        var (relevant, recent) = await CandidatesAsync(tenantId, userId, query, limit, cancellationToken).ConfigureAwait(false);
         var chosen = new List<MemoryItem>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var terms = string.IsNullOrWhiteSpace(query) ? [] : SearchService.Terms(query);
-        if (terms.Count > 0)
+        foreach (var m in relevant.Where(m => !(m.Kind == MemoryKind.Conversation && m.SessionId == sessionId)).Take((limit + 1) / 2))
         {
-            var match = string.Join(" OR ", terms.Select(t => "\"" + t.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
-            var relevant = await search.MatchAsync(tenantId, "memory", new SearchScope(userId, null, null, null, null, null), match, limit * 2, cancellationToken).ConfigureAwait(false);
-            foreach (var hit in relevant.Where(h => h.SessionId != sessionId || h.Role != MemoryKind.Conversation).Take((limit + 1) / 2))
+            if (seen.Add(m.Id))
             {
-                if (seen.Add(hit.Id) && await memories.GetAsync(tenantId, hit.Id, cancellationToken).ConfigureAwait(false) is { } m)
-                {
-                    chosen.Add(m);
-                }
+                chosen.Add(m);
             }
         }
 
-        var recent = await memories.ListAsync(tenantId, userId, null, null, includeHistory: false, limit * 2, cancellationToken).ConfigureAwait(false);
         foreach (var m in recent)
         {
             if (chosen.Count >= limit)
@@ -73,6 +74,78 @@ public sealed partial class MemoryContextProvider(
         await RecordAsync(sessionId, userId, chosen, cancellationToken).ConfigureAwait(false);
         return [.. chosen.Select(m => new ContextMemory(m.Id, m.Kind, m.ValidTo is null && m.Kind == MemoryKind.Fact ? $"{m.Content} (since {m.ValidFrom:yyyy-MM-dd})" : m.Content))];
     }
+
+    // The user's relevant and recent memories, cached until the user's memories change (every write publishes a
+    // notice on user:ID, on every node), so building a context does not read them again and again.
+    private async Task<(IReadOnlyList<MemoryItem> Relevant, IReadOnlyList<MemoryItem> Recent)> CandidatesAsync(string tenantId, string userId, string? query, int limit, CancellationToken cancellationToken)
+    {
+        EnsureSubscribed();
+        var terms = string.IsNullOrWhiteSpace(query) ? [] : SearchService.Terms(query);
+        var key = (tenantId, userId, string.Join(' ', terms), limit);
+        if (_cache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var generation = Volatile.Read(ref _generation);
+        IReadOnlyList<MemoryItem> relevant = [];
+        if (terms.Count > 0)
+        {
+            var match = string.Join(" OR ", terms.Select(t => "\"" + t.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+            var hits = await search.MatchAsync(tenantId, "memory", new SearchScope(userId, null, null, null, null, null), match, limit * 2, cancellationToken).ConfigureAwait(false);
+            var found = new List<MemoryItem>();
+            foreach (var hit in hits)
+            {
+                if (await memories.GetAsync(tenantId, hit.Id, cancellationToken).ConfigureAwait(false) is { } m)
+                {
+                    found.Add(m);
+                }
+            }
+
+            relevant = found;
+        }
+
+        var recent = await memories.ListAsync(tenantId, userId, null, null, includeHistory: false, limit * 2, cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _generation) == generation)
+        {
+            // Only what was read with no change in between is kept.
+            if (_cache.Count >= MaxCachedUsers)
+            {
+                _cache.Clear();
+            }
+
+            _cache[key] = (relevant, recent);
+        }
+
+        return (relevant, recent);
+    }
+
+    private void EnsureSubscribed()
+    {
+        if (_subscription is not null)
+        {
+            return;
+        }
+
+        lock (_cache)
+        {
+            _subscription ??= changes.Subscribe(notice =>
+            {
+                if (notice.Topic.StartsWith("user:", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref _generation);
+                    var userId = notice.Topic["user:".Length..];
+                    foreach (var key in _cache.Keys.Where(k => k.UserId == userId))
+                    {
+                        _cache.TryRemove(key, out _);
+                    }
+                }
+            });
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _subscription?.Dispose();
 
     private async Task RecordAsync(string sessionId, string userId, List<MemoryItem> chosen, CancellationToken cancellationToken)
     {

@@ -127,20 +127,29 @@ public sealed partial class MemoryService(
 
         var kind = patch.Kind is null ? null : InputValidator.OneOf(patch.Kind, MemoryKind.All, "kind");
         var now = time.GetUtcNow();
-        return await store.UpdateAsync(tenant.TenantId, memoryId, m => m with
+        var updated = await store.UpdateAsync(tenant.TenantId, memoryId, m => m with
         {
             Content = content ?? m.Content,
             Kind = kind ?? m.Kind,
             Subject = patch.Subject is null ? m.Subject : patch.Subject.Trim().ToLowerInvariant() is { Length: > 0 } s ? s : null,
             UpdatedAt = now,
         }, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Memory", memoryId);
+        await changes.PublishAsync(new Realtime.ChangeNotice($"user:{updated.UserId}", "memory_updated", Origin: updated.Id), cancellationToken).ConfigureAwait(false);
+        return updated;
     }
 
     /// <inheritdoc />
-    public Task<bool> DeleteAsync(string memoryId, CancellationToken cancellationToken = default)
+    public async Task<bool> DeleteAsync(string memoryId, CancellationToken cancellationToken = default)
     {
         InputValidator.Identifier(memoryId, "id");
-        return store.DeleteAsync(tenant.TenantId, memoryId, cancellationToken);
+        var existing = await store.GetAsync(tenant.TenantId, memoryId, cancellationToken).ConfigureAwait(false);
+        if (existing is null || !await store.DeleteAsync(tenant.TenantId, memoryId, cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        await changes.PublishAsync(new Realtime.ChangeNotice($"user:{existing.UserId}", "memory_deleted", Origin: memoryId), cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <inheritdoc />

@@ -43,4 +43,7 @@ public sealed record SessionEvent
 
     /// <summary>The client's idempotency key, if it gave one.</summary>
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>The summary that covers the event once compression has folded it (the event itself stays), in event listings.</summary>
+    public string? SummaryId { get; init; }
 }

@@ -74,6 +74,12 @@ public sealed class ContextApiTests
         ((string)first["events"]![0]!["content"]!).ShouldStartWith("Question 0:");
         var last = await server.GetAsync($"api/sessions/{sessionId}/events?after=4999&limit=5");
         ((long)last["events"]![0]!["seq"]!).ShouldBe(5000);
+
+        // A folded event is marked with the first-level summary that covers it; the newest is not folded yet.
+        var firstSummaryId = (string?)first["events"]![0]!["summaryId"];
+        firstSummaryId.ShouldNotBeNull();
+        firstSummaryId.ShouldStartWith("sum");
+        last["events"]![0]!["summaryId"].ShouldBeNull();
     }
 
     [Fact]

@@ -120,7 +120,15 @@ public sealed class MemoryApiTests
         ((string)context["prompt"]!).ShouldContain("82C");
         context["recent"]!.AsArray().Select(e => (string)e!["content"]!).ShouldBe(["How hot was the GPU?"]);
 
-        await server.GetOkAsync($"api/sessions/{webId}/context");
+        // A memory written now is in the next context: the cached memories were let go.
+        await server.PostOkAsync("api/memories", new { userId, kind = "note", content = "Fan replaced on gpu-3 by the night shift" });
+        (await server.GetOkAsync($"api/sessions/{webId}/context?query=gpu%20temperature"))["memories"]!.AsArray()
+            .Select(m => (string)m!["content"]!).ShouldContain("Fan replaced on gpu-3 by the night shift");
+        var forgotten = (await server.GetOkAsync($"api/memories?userId={userId}&kind=preference"))["memories"]![0]!;
+        (await server.SendAsync(HttpMethod.Delete, $"api/memories/{(string)forgotten["id"]!}")).Status.ShouldBe(HttpStatusCode.NoContent);
+        (await server.GetOkAsync($"api/sessions/{webId}/context"))["memories"]!.AsArray()
+            .Select(m => (string)m!["content"]!).ShouldNotContain("Likes short answers");
+
         var loaded = (await server.AllEventsAsync(webId)).Where(e => (string?)e["name"] == "memory_loaded").ToList();
         loaded.Count.ShouldBe(1);
         ((string)loaded[0]["type"]!).ShouldBe("state");
