@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 
+bash scripts/test-dependencies.sh
 dotnet build Continuum.slnx -c Release -warnaserror
 dotnet format Continuum.slnx --verify-no-changes --no-restore --include src/ \
   || { echo "dotnet format found code style differences; run 'dotnet format Continuum.slnx --include src/'" >&2; exit 1; }

@@ -1,0 +1,120 @@
+using Continuum.Errors;
+using Npgsql;
+
+namespace Continuum.Storage.Postgres;
+
+/// <summary>
+/// The connection pool and the transaction helper of the PostgreSQL stores. A transaction that fails on a
+/// serialization failure or a deadlock was rolled back whole and is run again (with backoff); a connection that
+/// cannot be opened is retried for a few seconds (a restarting server); what still fails surfaces as a 503.
+/// </summary>
+public sealed class PostgresDatabase : IAsyncDisposable
+{
+    private const int MaxAttempts = 6;
+
+    private readonly NpgsqlDataSource _source;
+
+    /// <summary>Connects with <paramref name="connectionString"/>.</summary>
+    public PostgresDatabase(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        Host = builder.Host ?? "";
+        Database = builder.Database ?? "";
+        ConnectionString = connectionString;
+        _source = NpgsqlDataSource.Create(connectionString);
+    }
+
+    /// <summary>The server's host.</summary>
+    public string Host { get; }
+
+    /// <summary>The database name.</summary>
+    public string Database { get; }
+
+    /// <summary>The connection string (with its password, if any: never log it).</summary>
+    public string ConnectionString { get; }
+
+    /// <summary>Runs <paramref name="work"/> in a transaction and commits it; retried whole on transient failures.</summary>
+    public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        for (var attempt = 1; ; attempt++)
+        {
+            // A failure before the commit was sent leaves nothing behind, so the whole transaction can run again; a
+            // connection lost during the commit leaves its outcome unknown, so that one is reported, not repeated.
+            var committing = false;
+            try
+            {
+                var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                    await using (transaction.ConfigureAwait(false))
+                    {
+                        var result = await work(connection, transaction).ConfigureAwait(false);
+                        committing = true;
+                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                        return result;
+                    }
+                }
+            }
+            catch (Exception ex) when ((Retryable(ex) || (!committing && ex is NpgsqlException { IsTransient: true })) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Unavailable(ex))
+            {
+                throw new StoreUnavailableException(ex);
+            }
+        }
+    }
+
+    /// <summary>Runs a read on a pooled connection; a connection that cannot be opened is retried, then a 503.</summary>
+    public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        for (var attempt = 1; ; attempt++)
+        {
+            // Reads change nothing: one that failed on a dead pooled connection (a restarted server) runs again.
+            try
+            {
+                var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                await using (connection.ConfigureAwait(false))
+                {
+                    return await work(connection).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when ((Retryable(ex) || ex is NpgsqlException { IsTransient: true }) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (Unavailable(ex))
+            {
+                throw new StoreUnavailableException(ex);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds((50 << attempt) + Random.Shared.Next(50));
+
+    // Safe to run again: the transaction did not commit (serialization failure, deadlock) or never started (no connection).
+    private static bool Retryable(Exception ex) => ex switch
+    {
+        PostgresException pg => pg.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
+            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown,
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException } => true,
+        _ => false,
+    };
+
+    private static bool Unavailable(Exception ex) => ex is NpgsqlException { IsTransient: true } or PostgresException
+    {
+        SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown,
+    };
+}
+
+/// <summary>The database cannot be reached or keeps failing transiently; the request may be retried later (503).</summary>
+public sealed class StoreUnavailableException(Exception inner)
+    : ContinuumException("store-unavailable", 503, $"The database is unavailable ({inner.GetType().Name}); try again shortly.", inner);

@@ -1,0 +1,217 @@
+using System.Text.Json;
+using Continuum.Errors;
+using Continuum.Model;
+using Npgsql;
+
+namespace Continuum.Storage.Postgres;
+
+/// <summary>
+/// Session event logs in PostgreSQL. An append locks its session row (<c>FOR UPDATE</c>) for its transaction, so
+/// appends to one session through any number of nodes take seq numbers one after another, with no gap and no
+/// duplicate, and an idempotency key is checked under the same lock.
+/// </summary>
+public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSignal? compression = null) : IEventStore
+{
+    private const string LockSession = "SELECT user_id, interface, status, expires_at, expires_in_seconds, last_seq FROM sessions WHERE tenant_id = @tenant AND id = @id FOR UPDATE";
+
+    private const string SelectByKey = $"SELECT {PostgresCommands.EventColumns} FROM events WHERE session_id = @session AND idempotency_key = @key";
+
+    private const string InsertEvent = """
+        INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata, idempotency_key)
+        VALUES (@tenant, @session, @seq, @id, @user, @type, @role, @name, @content, @tokens, @entities, @interface, @created_at, @metadata, @key)
+        """;
+
+    private const string UpdateSession = """
+        UPDATE sessions SET last_seq = @seq, status = 'active', last_active_at = @now, expires_at = @expires_at,
+            messages = messages + @messages, input_tokens = input_tokens + @input, output_tokens = output_tokens + @output,
+            tool_calls = tool_calls + @tool_calls, errors = errors + @errors, unsummarized_tokens = unsummarized_tokens + @input + @output
+        WHERE tenant_id = @tenant AND id = @session
+        RETURNING unsummarized_tokens, token_limit
+        """;
+
+    private const string CountSessionEntity = """
+        INSERT INTO session_entities (tenant_id, session_id, key, name, kind, mentions, last_seq)
+        VALUES (@tenant, @session, @key, @name, @kind, 1, @seq)
+        ON CONFLICT (session_id, key) DO UPDATE SET mentions = session_entities.mentions + 1, last_seq = excluded.last_seq
+        """;
+
+    private const string CountUserEntity = """
+        INSERT INTO user_entities (tenant_id, user_id, key, name, kind, first_seen, last_seen, mentions)
+        VALUES (@tenant, @user, @key, @name, @kind, @at, @at, 1)
+        ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET mentions = user_entities.mentions + 1,
+            first_seen = least(user_entities.first_seen, excluded.first_seen), last_seen = greatest(user_entities.last_seen, excluded.last_seen)
+        """;
+
+    private const string NoteUserEntitySession = """
+        INSERT INTO user_entity_sessions (tenant_id, user_id, key, session_id, interface)
+        VALUES (@tenant, @user, @key, @session, @interface) ON CONFLICT DO NOTHING
+        """;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AppendResult>> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var (results, unsummarized, tokenLimit) = await database.WriteAsync((c, t) => AppendAsync(c, t, tenantId, sessionId, events, now, cancellationToken), cancellationToken).ConfigureAwait(false);
+        compression?.SessionGrew(tenantId, sessionId, unsummarized, tokenLimit);
+        return results;
+    }
+
+    private static async Task<(AppendResult[] Results, long Unsummarized, int TokenLimit)> AppendAsync(
+        NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        string? userId;
+        string iface;
+        long seq;
+        long expiresInSeconds;
+        string status;
+        DateTimeOffset expiresAt;
+        using (var command = c.Command(LockSession, t).Bind("tenant", tenantId).Bind("id", sessionId))
+        using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                throw new NotFoundException("Session", sessionId);
+            }
+
+            userId = reader.GetNullableString(0);
+            iface = reader.GetString(1);
+            status = reader.GetString(2);
+            expiresAt = reader.GetTime(3);
+            expiresInSeconds = reader.GetInt64(4);
+            seq = reader.GetInt64(5);
+        }
+
+        if (SessionStatus.IsFinal(status) || expiresAt <= now)
+        {
+            // A retry of appends acknowledged before the session closed still gets its originals.
+            var replayed = await ReplayedAsync(c, t, sessionId, events, cancellationToken).ConfigureAwait(false)
+                ?? throw new ConflictException("session-closed", $"Session '{sessionId}' is {(status == SessionStatus.Closed ? "closed" : "expired")} and takes no more events. Open a new session or continue this one.");
+            return (replayed, 0, 0);
+        }
+
+        var results = new AppendResult[events.Count];
+        long messages = 0, input = 0, output = 0, toolCalls = 0, errors = 0;
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            if (e.IdempotencyKey is not null && await FindByKeyAsync(c, t, sessionId, e.IdempotencyKey, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                results[i] = new AppendResult(existing, true);
+                continue;
+            }
+
+            seq++;
+            using (var insert = c.Command(InsertEvent, t)
+                .Bind("tenant", tenantId).Bind("session", sessionId).Bind("seq", seq).Bind("id", e.Id).Bind("user", userId)
+                .Bind("type", e.Type).Bind("role", e.Role).Bind("name", e.Name).Bind("content", e.Content).Bind("tokens", e.Tokens)
+                .BindJson("entities", e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options))
+                .Bind("interface", iface).Bind("created_at", e.CreatedAt).BindJson("metadata", e.MetadataJson).Bind("key", e.IdempotencyKey))
+            {
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            results[i] = new AppendResult(new SessionEvent
+            {
+                Id = e.Id,
+                SessionId = sessionId,
+                Seq = seq,
+                Type = e.Type,
+                Role = e.Role,
+                Name = e.Name,
+                Content = e.Content,
+                Tokens = e.Tokens,
+                Entities = e.Entities,
+                Interface = iface,
+                CreatedAt = e.CreatedAt,
+                Metadata = e.MetadataJson is null ? null : PostgresCommands.ParseElement(e.MetadataJson),
+                IdempotencyKey = e.IdempotencyKey,
+            }, false);
+
+            foreach (var mention in e.Mentions)
+            {
+                await CountMentionAsync(c, t, tenantId, sessionId, userId, iface, mention, seq, e.CreatedAt, cancellationToken).ConfigureAwait(false);
+            }
+
+            messages += e.Type == EventType.Message ? 1 : 0;
+            toolCalls += e.Type == EventType.ToolCall ? 1 : 0;
+            errors += e.Type == EventType.Error ? 1 : 0;
+            if (e.Role == EventRole.Assistant)
+            {
+                output += e.Tokens;
+            }
+            else
+            {
+                input += e.Tokens;
+            }
+        }
+
+        using var update = c.Command(UpdateSession, t)
+            .Bind("tenant", tenantId).Bind("session", sessionId).Bind("seq", seq).Bind("now", now)
+            .Bind("expires_at", now.AddSeconds(expiresInSeconds)).Bind("messages", messages).Bind("input", input)
+            .Bind("output", output).Bind("tool_calls", toolCalls).Bind("errors", errors);
+        using var updated = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await updated.ReadAsync(cancellationToken).ConfigureAwait(false);
+        return (results, updated.GetInt64(0), updated.GetInt32(1));
+    }
+
+    /// <summary>Counts one mention of an entity for the session and, for a known user, the user.</summary>
+    internal static async Task CountMentionAsync(NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, string? userId, string iface,
+        Context.EntityMention mention, long seq, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        using (var count = c.Command(CountSessionEntity, t).Bind("tenant", tenantId).Bind("session", sessionId).Bind("key", mention.Key)
+            .Bind("name", mention.Name).Bind("kind", mention.Kind).Bind("seq", seq))
+        {
+            await count.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (userId is null)
+        {
+            return;
+        }
+
+        using (var user = c.Command(CountUserEntity, t).Bind("tenant", tenantId).Bind("user", userId).Bind("key", mention.Key)
+            .Bind("name", mention.Name).Bind("kind", mention.Kind).Bind("at", at))
+        {
+            await user.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        using var note = c.Command(NoteUserEntitySession, t).Bind("tenant", tenantId).Bind("user", userId).Bind("key", mention.Key)
+            .Bind("session", sessionId).Bind("interface", iface);
+        await note.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<AppendResult[]?> ReplayedAsync(NpgsqlConnection c, NpgsqlTransaction t, string sessionId, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
+    {
+        var results = new AppendResult[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].IdempotencyKey is not { } key || await FindByKeyAsync(c, t, sessionId, key, cancellationToken).ConfigureAwait(false) is not { } existing)
+            {
+                return null;
+            }
+
+            results[i] = new AppendResult(existing, true);
+        }
+
+        return results;
+    }
+
+    private static async Task<SessionEvent?> FindByKeyAsync(NpgsqlConnection c, NpgsqlTransaction t, string sessionId, string key, CancellationToken cancellationToken)
+    {
+        using var command = c.Command(SelectByKey, t).Bind("session", sessionId).Bind("key", key);
+        return (await command.ReadAllAsync(PostgresCommands.ReadEvent, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SessionEvent>> ListAsync(string tenantId, string sessionId, long afterSeq, int limit, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<SessionEvent>>(async c =>
+        {
+            using var command = c.Command($"""
+                SELECT {PostgresCommands.EventColumns},
+                       (SELECT s.id FROM summaries s WHERE s.session_id = events.session_id AND s.level = 0 AND s.from_seq <= events.seq AND s.to_seq >= events.seq
+                        ORDER BY s.from_seq DESC LIMIT 1)
+                FROM events WHERE session_id = @session AND tenant_id = @tenant AND seq > @after ORDER BY seq LIMIT @limit
+                """).Bind("tenant", tenantId).Bind("session", sessionId).Bind("after", afterSeq).Bind("limit", limit);
+            return await command.ReadAllAsync(r => PostgresCommands.ReadEvent(r) with { SummaryId = r.GetNullableString(13) }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+}

@@ -1,0 +1,67 @@
+using Continuum.Storage.Postgres;
+
+namespace Continuum.Storage.Tests;
+
+/// <summary>The conformance suite on PostgreSQL: a throw-away cluster for the class, a new database for every test.</summary>
+public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : StoreConformanceTests, IClassFixture<PostgresCluster>
+{
+    protected override async Task<ConformanceStores> CreateStoresAsync()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+        var database = new PostgresDatabase(connectionString);
+        var migrator = new PostgresMigrator(database);
+        var report = await migrator.MigrateAsync(CancellationToken.None);
+        return new ConformanceStores(new PostgresSessionStore(database), new PostgresEventStore(database), new PostgresUserStore(database), migrator, report, async () =>
+        {
+            await database.DisposeAsync();
+            await cluster.DropDatabaseAsync(connectionString);
+        });
+    }
+
+    [Fact]
+    public void The_store_describes_itself_by_its_server_and_database()
+    {
+        Migrator.Describe().ShouldStartWith("postgres:127.0.0.1/t_");
+    }
+
+    [Fact]
+    public async Task Several_nodes_migrating_at_once_apply_each_migration_once()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+        try
+        {
+            var nodes = Enumerable.Range(0, 4).Select(_ => new PostgresDatabase(connectionString)).ToList();
+            var reports = await Task.WhenAll(nodes.Select(n => new PostgresMigrator(n).MigrateAsync(Ct)));
+            reports.Count(r => r.Applied.Count > 0).ShouldBe(1);
+            reports.ShouldAllBe(r => r.ToVersion == PostgresMigrator.LatestVersion);
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await cluster.DropDatabaseAsync(connectionString);
+        }
+    }
+
+    [Fact]
+    public async Task Acknowledged_appends_survive_a_server_restart_and_the_store_reconnects()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var session = NewSession(null, "cli", "host-1", now);
+        (await Sessions.OpenAsync(Tenant, session, null, now, Ct)).Created.ShouldBeTrue();
+        for (var i = 0; i < 20; i++)
+        {
+            await Events.AppendAsync(Tenant, session.Id, [Record($"line {i}")], now, Ct);
+        }
+
+        await cluster.StopAsync("immediate");
+        await cluster.StartAsync();
+
+        // The pool's old connections are dead; the store opens new ones, and every acknowledged event is there.
+        (await Events.ListAsync(Tenant, session.Id, 0, 100, Ct)).Select(e => e.Content).ShouldBe(Enumerable.Range(0, 20).Select(i => $"line {i}"));
+        await Events.AppendAsync(Tenant, session.Id, [Record("after the restart")], now, Ct);
+        (await Sessions.GetAsync(Tenant, session.Id, Ct))!.LastSeq.ShouldBe(21);
+    }
+}
