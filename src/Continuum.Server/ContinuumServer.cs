@@ -1,5 +1,6 @@
 using System.Net;
 using Continuum.AspNetCore;
+using Continuum.Storage.Postgres;
 using Continuum.Storage.Sqlite;
 
 namespace Continuum.Server;
@@ -38,8 +39,17 @@ public static class ContinuumServer
                 continuum.UseSqlite(path);
                 builder.Services.AddOptions<SqliteStoreOptions>().Bind(builder.Configuration.GetSection("Continuum:Storage:Sqlite")).PostConfigure(o => o.Path = path);
                 break;
+            case "postgres" or "postgresql":
+                var connectionString = builder.Configuration["Continuum:Storage:Postgres:ConnectionString"];
+                if (string.IsNullOrWhiteSpace(connectionString))
+                {
+                    throw new InvalidOperationException("Continuum:Storage:Provider is 'postgres' but Continuum:Storage:Postgres:ConnectionString is not set (e.g. Host=db;Username=continuum;Database=continuum).");
+                }
+
+                continuum.UsePostgres(connectionString);
+                break;
             default:
-                throw new InvalidOperationException($"Continuum:Storage:Provider is '{provider}'; this build supports 'sqlite'.");
+                throw new InvalidOperationException($"Continuum:Storage:Provider is '{provider}'; this build supports 'sqlite' and 'postgres'.");
         }
 
         builder.Services.AddContinuumApi();

@@ -1,5 +1,7 @@
+using Continuum.Realtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 
 namespace Continuum.Storage.Postgres;
 
@@ -7,9 +9,8 @@ namespace Continuum.Storage.Postgres;
 public static class PostgresContinuumBuilderExtensions
 {
     /// <summary>
-    /// Stores sessions, events, users and identities in PostgreSQL at <paramref name="connectionString"/>. The
-    /// other stores (context, handoffs, agents, search, memory) are not ported yet: a server needs them all, so
-    /// <c>serve</c> does not offer this store until they are.
+    /// Stores everything in PostgreSQL at <paramref name="connectionString"/>, and sends change notices between
+    /// nodes with LISTEN/NOTIFY, so several nodes can serve one database.
     /// </summary>
     public static ContinuumBuilder UsePostgres(this ContinuumBuilder builder, string connectionString)
     {
@@ -19,6 +20,16 @@ public static class PostgresContinuumBuilderExtensions
         builder.Services.TryAddSingleton<IEventStore, PostgresEventStore>();
         builder.Services.TryAddSingleton<IUserStore, PostgresUserStore>();
         builder.Services.TryAddSingleton<IStoreMigrator, PostgresMigrator>();
+        builder.Services.TryAddSingleton<IContextStore, PostgresContextStore>();
+        builder.Services.TryAddSingleton<Handoffs.IHandoffStore, PostgresHandoffStore>();
+        builder.Services.TryAddSingleton<Agents.IAgentStore, PostgresAgentStore>();
+        builder.Services.TryAddSingleton<PostgresSearchStore>();
+        builder.Services.TryAddSingleton<Search.ISearchStore>(sp => sp.GetRequiredService<PostgresSearchStore>());
+        builder.Services.TryAddSingleton<Memory.IMemoryStore, PostgresMemoryStore>();
+        builder.Services.TryAddSingleton<Search.IEmbeddingStore, PostgresEmbeddingStore>();
+        builder.Services.TryAddSingleton<PostgresChangeFeed>();
+        builder.Services.Replace(ServiceDescriptor.Singleton<IChangeFeed>(sp => sp.GetRequiredService<PostgresChangeFeed>()));
+        builder.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PostgresChangeFeed>());
         return builder;
     }
 }

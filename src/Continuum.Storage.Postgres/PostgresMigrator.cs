@@ -114,8 +114,11 @@ public sealed class PostgresMigrator(PostgresDatabase database) : IStoreMigrator
             );
             CREATE UNIQUE INDEX ux_events_idempotency ON events (session_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
             CREATE INDEX ix_events_user ON events (tenant_id, user_id, created_at);
-            -- Full text ready for search: a generated tsvector of what was said, indexed with GIN.
-            ALTER TABLE events ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('english', coalesce(name, '') || ' ' || content)) STORED;
+            -- A row number for search results and vectors, and full text: what was said weighs more than who said it.
+            ALTER TABLE events ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY;
+            CREATE UNIQUE INDEX ux_events_row ON events (row_id);
+            ALTER TABLE events ADD COLUMN search tsvector GENERATED ALWAYS AS
+                (setweight(to_tsvector('english', content), 'A') || setweight(to_tsvector('english', coalesce(name, '')), 'C')) STORED;
             CREATE INDEX ix_events_search ON events USING gin (search);
 
             CREATE TABLE summaries (
@@ -132,6 +135,10 @@ public sealed class PostgresMigrator(PostgresDatabase database) : IStoreMigrator
                 created_at bigint NOT NULL,
                 covered_by text
             );
+            ALTER TABLE summaries ADD COLUMN row_id bigint GENERATED ALWAYS AS IDENTITY;
+            CREATE UNIQUE INDEX ux_summaries_row ON summaries (row_id);
+            ALTER TABLE summaries ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED;
+            CREATE INDEX ix_summaries_search ON summaries USING gin (search);
             CREATE INDEX ix_summaries_session ON summaries (session_id, from_seq);
             CREATE INDEX ix_summaries_fallback ON summaries (created_at) WHERE summarizer = 'extractive-fallback';
 
@@ -168,6 +175,98 @@ public sealed class PostgresMigrator(PostgresDatabase database) : IStoreMigrator
                 interface text NOT NULL,
                 PRIMARY KEY (tenant_id, user_id, key, session_id, interface)
             );
+            """),
+        (2, "handoffs and the knowledge base, agents, hub and shared memory, long-term memories, embeddings", """
+            CREATE TABLE handoffs (
+                tenant_id text NOT NULL,
+                id text NOT NULL,
+                project text NOT NULL,
+                session_id text,
+                author text,
+                at bigint NOT NULL,
+                hours double precision NOT NULL DEFAULT 0,
+                created_at bigint NOT NULL,
+                document jsonb NOT NULL,
+                PRIMARY KEY (tenant_id, id)
+            );
+            CREATE INDEX handoffs_by_project ON handoffs (tenant_id, project, at) INCLUDE (hours);
+            CREATE TABLE kb_decisions (
+                tenant_id text NOT NULL, project text NOT NULL, number bigint NOT NULL, at bigint NOT NULL,
+                decision text NOT NULL, reasoning text, impact text, status text NOT NULL, handoff_id text NOT NULL,
+                PRIMARY KEY (tenant_id, project, number)
+            );
+            CREATE TABLE kb_insights (
+                tenant_id text NOT NULL, project text NOT NULL, key text NOT NULL, text text NOT NULL, kind text NOT NULL, first_seen bigint NOT NULL,
+                PRIMARY KEY (tenant_id, project, key)
+            );
+            CREATE TABLE kb_insight_mentions (
+                tenant_id text NOT NULL, project text NOT NULL, key text NOT NULL, handoff_id text NOT NULL, at bigint NOT NULL,
+                PRIMARY KEY (tenant_id, project, key, handoff_id)
+            );
+            CREATE TABLE kb_pending (
+                tenant_id text NOT NULL, project text NOT NULL, number bigint NOT NULL, task text NOT NULL, key text NOT NULL, priority text NOT NULL,
+                opened_at bigint NOT NULL, opened_by text NOT NULL, closed_at bigint, closed_by text,
+                PRIMARY KEY (tenant_id, project, number)
+            );
+            CREATE INDEX kb_pending_open ON kb_pending (tenant_id, project) WHERE closed_at IS NULL;
+            CREATE TABLE kb_architecture (
+                tenant_id text NOT NULL, project text NOT NULL, component text NOT NULL, at bigint NOT NULL, handoff_id text NOT NULL, value jsonb NOT NULL,
+                PRIMARY KEY (tenant_id, project, component, handoff_id)
+            );
+            CREATE TABLE kb_code (
+                tenant_id text NOT NULL, project text NOT NULL, path text NOT NULL, at bigint NOT NULL, handoff_id text NOT NULL, description text,
+                PRIMARY KEY (tenant_id, project, path, handoff_id)
+            );
+
+            CREATE TABLE agents (
+                tenant_id text NOT NULL, session_id text NOT NULL, namespace text NOT NULL, agent_name text NOT NULL, agent_type text NOT NULL,
+                human_user text, capabilities json NOT NULL, status text NOT NULL, current_task text, registered_at bigint NOT NULL, last_seen_at bigint NOT NULL,
+                PRIMARY KEY (tenant_id, session_id)
+            );
+            CREATE INDEX agents_by_namespace ON agents (tenant_id, namespace);
+            CREATE TABLE hub_messages (
+                id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id text NOT NULL, namespace text NOT NULL, type text NOT NULL, from_session text NOT NULL, to_session text,
+                subject text NOT NULL, body text NOT NULL, data json, reply_to bigint, thread_id bigint NOT NULL, recipients integer NOT NULL, created_at bigint NOT NULL
+            );
+            CREATE INDEX hub_messages_by_thread ON hub_messages (tenant_id, thread_id, id);
+            CREATE TABLE hub_inbox (
+                position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id text NOT NULL, recipient text NOT NULL, message_id bigint NOT NULL, acked_at bigint
+            );
+            CREATE INDEX hub_inbox_by_recipient ON hub_inbox (tenant_id, recipient, position);
+            CREATE INDEX hub_inbox_by_message ON hub_inbox (message_id);
+            CREATE TABLE shared_keys (
+                tenant_id text NOT NULL, namespace text NOT NULL, key text NOT NULL, version bigint NOT NULL,
+                PRIMARY KEY (tenant_id, namespace, key)
+            );
+            CREATE TABLE shared_entries (
+                position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id text NOT NULL, namespace text NOT NULL, key text NOT NULL, version bigint NOT NULL, type text NOT NULL, value json,
+                tags json NOT NULL, author text NOT NULL, created_at bigint NOT NULL, expires_at bigint, deleted boolean NOT NULL DEFAULT false,
+                UNIQUE (tenant_id, namespace, key, version)
+            );
+            CREATE INDEX shared_entries_by_namespace ON shared_entries (tenant_id, namespace, position);
+            CREATE INDEX shared_entries_expiring ON shared_entries (expires_at) WHERE expires_at IS NOT NULL;
+
+            CREATE TABLE memories (
+                row_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id text NOT NULL, id text NOT NULL UNIQUE, user_id text NOT NULL, agent_id text, session_id text, kind text NOT NULL,
+                content text NOT NULL, subject text, sources json NOT NULL DEFAULT '[]', valid_from bigint NOT NULL, valid_to bigint,
+                superseded_by text, mentions integer NOT NULL DEFAULT 1, created_at bigint NOT NULL, updated_at bigint NOT NULL,
+                search tsvector GENERATED ALWAYS AS (to_tsvector('english', content)) STORED
+            );
+            CREATE INDEX memories_by_user ON memories (tenant_id, user_id, updated_at);
+            CREATE UNIQUE INDEX memories_conversation ON memories (tenant_id, session_id) WHERE kind = 'conversation';
+            CREATE INDEX memories_search ON memories USING gin (search);
+            CREATE INDEX memories_current ON memories (tenant_id, user_id, kind) WHERE valid_to IS NULL;
+
+            CREATE TABLE embeddings (
+                tenant_id text NOT NULL, item_kind text NOT NULL, item_rowid bigint NOT NULL, user_id text, model text NOT NULL, vector real[] NOT NULL,
+                PRIMARY KEY (item_kind, item_rowid)
+            );
+            CREATE INDEX embeddings_by_user ON embeddings (tenant_id, user_id);
+            CREATE TABLE embedding_progress (model text NOT NULL PRIMARY KEY, event_rowid bigint NOT NULL);
             """),
     ];
 

@@ -205,6 +205,8 @@ public sealed class PostgresUserStore(PostgresDatabase database) : IUserStore
             "UPDATE link_codes SET user_id = @survivor WHERE tenant_id = @tenant AND user_id = @merged",
             "UPDATE users SET merged_into = @survivor WHERE tenant_id = @tenant AND (id = @merged OR merged_into = @merged)",
             "UPDATE summaries SET user_id = @survivor WHERE tenant_id = @tenant AND user_id = @merged",
+            "UPDATE memories SET user_id = @survivor WHERE tenant_id = @tenant AND user_id = @merged",
+            "UPDATE embeddings SET user_id = @survivor WHERE tenant_id = @tenant AND user_id = @merged",
             """
             INSERT INTO user_entities (tenant_id, user_id, key, name, kind, first_seen, last_seen, mentions)
             SELECT tenant_id, @survivor, key, name, kind, first_seen, last_seen, mentions FROM user_entities

@@ -24,6 +24,9 @@ public sealed class ApiServer : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The server's services (to look at what a node did inside).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public string DataDirectory { get; }
 
     /// <summary>Starts a server; <paramref name="settings"/> are further command-line pairs such as <c>--Continuum:Limits:MaxRequestBytes 300000</c>.</summary>

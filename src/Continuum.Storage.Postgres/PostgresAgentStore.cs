@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Continuum.Agents;
+using Continuum.Model;
+using Npgsql;
+
+namespace Continuum.Storage.Postgres;
+
+/// <summary>
+/// The registry, the hub and shared memory in PostgreSQL. Inbox and shared-memory positions are what live streams
+/// resume from, so they must become visible in order: the writes that take them hold a per-tenant advisory lock
+/// until they commit, which makes positions commit in the order they were drawn on every node.
+/// </summary>
+public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
+{
+    private const string AgentColumns = "session_id, namespace, agent_name, agent_type, human_user, capabilities::text, status, current_task, registered_at, last_seen_at";
+    private const string MessageColumns = "m.id, m.type, m.from_session, m.to_session, m.namespace, m.subject, m.body, m.data::text, m.reply_to, m.thread_id, m.created_at, m.recipients";
+    private const string EntryColumns = "position, namespace, key, version, type, value::text, tags::text, author, created_at, expires_at, deleted";
+
+    /// <inheritdoc />
+    public Task<Agent> RegisterAsync(string tenantId, Agent agent, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        return database.WriteAsync(async (c, t) =>
+        {
+            using var command = c.Command($"""
+                INSERT INTO agents (tenant_id, session_id, namespace, agent_name, agent_type, human_user, capabilities, status, current_task, registered_at, last_seen_at)
+                VALUES (@tenant, @session, @ns, @name, @type, @user, @caps, @status, NULL, @now, @now)
+                ON CONFLICT (tenant_id, session_id) DO UPDATE SET namespace = excluded.namespace, agent_name = excluded.agent_name, agent_type = excluded.agent_type,
+                    human_user = excluded.human_user, capabilities = excluded.capabilities, status = excluded.status, last_seen_at = excluded.last_seen_at
+                RETURNING {AgentColumns}
+                """, t)
+                .Bind("tenant", tenantId).Bind("session", agent.SessionId).Bind("ns", agent.Namespace).Bind("name", agent.AgentName).Bind("type", agent.AgentType)
+                .Bind("user", agent.HumanUser).BindJson("caps", JsonSerializer.Serialize(agent.Capabilities, JsonDefaults.Options)).Bind("status", agent.ReportedStatus)
+                .Bind("now", agent.LastSeenAt);
+            return (await command.ReadAllAsync(ReadAgent, cancellationToken).ConfigureAwait(false))[0];
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<Agent?> GetAgentAsync(string tenantId, string sessionId, CancellationToken cancellationToken) =>
+        await ReadAsync($"SELECT {AgentColumns} FROM agents WHERE tenant_id = @tenant AND session_id = @session",
+            c => c.Bind("tenant", tenantId).Bind("session", sessionId), ReadAgent, cancellationToken).ConfigureAwait(false) is [var agent] ? agent : null;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Agent>> ListAgentsAsync(string tenantId, string? ns, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {AgentColumns} FROM agents WHERE tenant_id = @tenant AND (@ns::text IS NULL OR namespace = @ns) ORDER BY registered_at, session_id",
+            c => c.Bind("tenant", tenantId).Bind("ns", ns), ReadAgent, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> TouchAsync(string tenantId, string sessionId, DateTimeOffset now, string? status, string? currentTask, bool setTask, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, t) =>
+        {
+            using var command = c.Command("""
+                UPDATE agents SET last_seen_at = greatest(last_seen_at, @now), status = coalesce(@status, status),
+                    current_task = CASE WHEN @setTask THEN @task ELSE current_task END
+                WHERE tenant_id = @tenant AND session_id = @session
+                """, t)
+                .Bind("tenant", tenantId).Bind("session", sessionId).Bind("now", now).Bind("status", status).Bind("task", currentTask).Bind("setTask", setTask);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<HubMessage> SendAsync(string tenantId, HubMessage message, IReadOnlyList<string> recipients, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(recipients);
+        return database.WriteAsync(async (c, t) =>
+        {
+            await LockAsync(c, t, tenantId, "hub", cancellationToken).ConfigureAwait(false);
+            long thread = 0;
+            if (message.ReplyTo is { } replyTo)
+            {
+                using var find = c.Command("SELECT thread_id FROM hub_messages WHERE tenant_id = @tenant AND id = @id", t).Bind("tenant", tenantId).Bind("id", replyTo);
+                thread = await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long found ? found : 0;
+            }
+
+            long id;
+            using (var insert = c.Command("""
+                INSERT INTO hub_messages (tenant_id, namespace, type, from_session, to_session, subject, body, data, reply_to, thread_id, recipients, created_at)
+                VALUES (@tenant, @ns, @type, @from, @to, @subject, @body, @data, @reply, @thread, @recipients, @now) RETURNING id
+                """, t)
+                .Bind("tenant", tenantId).Bind("ns", message.Namespace).Bind("type", message.Type).Bind("from", message.From).Bind("to", message.Broadcast ? null : message.To)
+                .Bind("subject", message.Subject).Bind("body", message.Body).BindJson("data", message.Data?.GetRawText()).BindNullable("reply", message.ReplyTo)
+                .Bind("thread", thread).Bind("recipients", recipients.Count).Bind("now", message.CreatedAt))
+            {
+                id = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            if (thread == 0)
+            {
+                thread = id;
+                using var update = c.Command("UPDATE hub_messages SET thread_id = id WHERE id = @id", t).Bind("id", id);
+                await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (recipients.Count > 0)
+            {
+                using var inbox = c.Command("INSERT INTO hub_inbox (tenant_id, recipient, message_id) SELECT @tenant, r, @id FROM unnest(@recipients) WITH ORDINALITY AS x(r, n) ORDER BY n", t)
+                    .Bind("tenant", tenantId).Bind("id", id).Bind("recipients", recipients.ToArray());
+                await inbox.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return message with { Id = id, ThreadId = thread, Recipients = recipients.Count };
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<HubMessage?> GetMessageAsync(string tenantId, long messageId, CancellationToken cancellationToken) =>
+        await ReadAsync($"SELECT {MessageColumns} FROM hub_messages m WHERE m.tenant_id = @tenant AND m.id = @id",
+            c => c.Bind("tenant", tenantId).Bind("id", messageId), r => ReadMessage(r), cancellationToken).ConfigureAwait(false) is [var message] ? message : null;
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<HubMessage>> InboxAsync(string tenantId, string recipient, string? type, bool unacknowledgedOnly, long afterPosition, int limit, CancellationToken cancellationToken) =>
+        ReadAsync($"""
+            SELECT {MessageColumns}, i.position, i.acked_at, i.recipient FROM hub_inbox i JOIN hub_messages m ON m.id = i.message_id
+            WHERE i.tenant_id = @tenant AND i.recipient = @recipient AND i.position > @after AND (@type::text IS NULL OR m.type = @type) AND (NOT @unacked OR i.acked_at IS NULL)
+            ORDER BY i.position LIMIT @limit
+            """,
+            c => c.Bind("tenant", tenantId).Bind("recipient", recipient).Bind("after", afterPosition).Bind("type", type).Bind("unacked", unacknowledgedOnly).Bind("limit", limit),
+            r => ReadMessage(r) with { Position = r.GetInt64(12), AckedAt = r.IsDBNull(13) ? null : r.GetTime(13), To = r.GetString(14) },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<int> AcknowledgeAsync(string tenantId, long messageId, string? recipient, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, t) =>
+        {
+            using var command = c.Command("UPDATE hub_inbox SET acked_at = coalesce(acked_at, @now) WHERE tenant_id = @tenant AND message_id = @id AND (@recipient::text IS NULL OR recipient = @recipient)", t)
+                .Bind("tenant", tenantId).Bind("id", messageId).Bind("recipient", recipient).Bind("now", now);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<HubMessage>> ThreadAsync(string tenantId, long threadId, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {MessageColumns} FROM hub_messages m WHERE m.tenant_id = @tenant AND m.thread_id = @thread ORDER BY m.id",
+            c => c.Bind("tenant", tenantId).Bind("thread", threadId), r => ReadMessage(r), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<long> LastInboxPositionAsync(string tenantId, CancellationToken cancellationToken) =>
+        (await ReadAsync("SELECT coalesce(max(position), 0) FROM hub_inbox", _ => { }, r => r.GetInt64(0), cancellationToken).ConfigureAwait(false))[0];
+
+    /// <inheritdoc />
+    public Task<SharedEntry?> WriteSharedAsync(string tenantId, string ns, string key, string type, JsonElement? value, IReadOnlyList<string> tags, string author, DateTimeOffset now, DateTimeOffset? expiresAt, bool deleted, long? expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        return database.WriteAsync<SharedEntry?>(async (c, t) =>
+        {
+            await LockAsync(c, t, tenantId, "shared", cancellationToken).ConfigureAwait(false);
+            var (current, live) = await CurrentVersionAsync(c, t, tenantId, ns, key, now, cancellationToken).ConfigureAwait(false);
+            if (expectedVersion is { } expected && expected != (live ? current : 0) && expected != current)
+            {
+                return null;
+            }
+
+            if (deleted && !live)
+            {
+                return null;
+            }
+
+            var version = current + 1;
+            using (var keys = c.Command("""
+                INSERT INTO shared_keys (tenant_id, namespace, key, version) VALUES (@tenant, @ns, @key, @version)
+                ON CONFLICT (tenant_id, namespace, key) DO UPDATE SET version = excluded.version
+                """, t).Bind("tenant", tenantId).Bind("ns", ns).Bind("key", key).Bind("version", version))
+            {
+                await keys.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            long position;
+            using (var insert = c.Command("""
+                INSERT INTO shared_entries (tenant_id, namespace, key, version, type, value, tags, author, created_at, expires_at, deleted)
+                VALUES (@tenant, @ns, @key, @version, @type, @value, @tags, @author, @now, @expires, @deleted) RETURNING position
+                """, t)
+                .Bind("tenant", tenantId).Bind("ns", ns).Bind("key", key).Bind("version", version).Bind("type", type).BindJson("value", value?.GetRawText())
+                .BindJson("tags", JsonSerializer.Serialize(tags, JsonDefaults.Options)).Bind("author", author).Bind("now", now)
+                .BindNullable("expires", expiresAt?.UtcTicks).Bind("deleted", deleted))
+            {
+                position = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+
+            return new SharedEntry
+            {
+                Namespace = ns,
+                Key = key,
+                Version = version,
+                Type = type,
+                Value = value,
+                Tags = tags,
+                Author = author,
+                CreatedAt = now,
+                ExpiresAt = expiresAt,
+                Deleted = deleted,
+                Position = position,
+            };
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<(long Version, bool Live)> GetSharedVersionAsync(string tenantId, string ns, string key, DateTimeOffset now, CancellationToken cancellationToken) =>
+        database.ReadAsync(c => CurrentVersionAsync(c, null, tenantId, ns, key, now, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SharedEntry>> GetSharedVersionsAsync(string tenantId, string ns, string key, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {EntryColumns} FROM shared_entries WHERE tenant_id = @tenant AND namespace = @ns AND key = @key ORDER BY version",
+            c => c.Bind("tenant", tenantId).Bind("ns", ns).Bind("key", key), ReadEntry, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SharedEntry>> SearchSharedAsync(string tenantId, string ns, string? glob, IReadOnlyList<string> tags, string? author, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tags);
+        var distinct = tags.Distinct(StringComparer.Ordinal).ToArray();
+        return ReadAsync($"""
+            SELECT {EntryColumns} FROM shared_entries e
+            WHERE e.tenant_id = @tenant AND e.namespace = @ns AND NOT e.deleted AND (e.expires_at IS NULL OR e.expires_at > @now)
+              AND e.version = (SELECT k.version FROM shared_keys k WHERE k.tenant_id = e.tenant_id AND k.namespace = e.namespace AND k.key = e.key)
+              AND (@pattern::text IS NULL OR e.key ~ @pattern)
+              AND (@author::text IS NULL OR e.author = @author)
+              AND (SELECT count(DISTINCT x) FROM json_array_elements_text(e.tags) x WHERE x = ANY(@tags)) = @tagCount
+            ORDER BY e.key COLLATE "C" LIMIT @limit
+            """,
+            c => c.Bind("tenant", tenantId).Bind("ns", ns).Bind("pattern", glob is null ? null : GlobToRegex(glob)).Bind("author", author).Bind("now", now)
+                .Bind("tags", distinct).Bind("tagCount", (long)distinct.Length).Bind("limit", limit),
+            ReadEntry, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SharedEntry>> SharedAfterAsync(string tenantId, string ns, long afterPosition, int limit, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {EntryColumns} FROM shared_entries WHERE tenant_id = @tenant AND namespace = @ns AND position > @after ORDER BY position LIMIT @limit",
+            c => c.Bind("tenant", tenantId).Bind("ns", ns).Bind("after", afterPosition).Bind("limit", limit), ReadEntry, cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<long> LastSharedPositionAsync(string tenantId, CancellationToken cancellationToken) =>
+        (await ReadAsync("SELECT coalesce(max(position), 0) FROM shared_entries", _ => { }, r => r.GetInt64(0), cancellationToken).ConfigureAwait(false))[0];
+
+    /// <inheritdoc />
+    public async Task<SharedStats> SharedStatsAsync(string tenantId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var live = await ReadAsync("""
+            SELECT e.namespace, e.type FROM shared_keys k JOIN shared_entries e ON e.tenant_id = k.tenant_id AND e.namespace = k.namespace AND e.key = k.key AND e.version = k.version
+            WHERE k.tenant_id = @tenant AND NOT e.deleted AND (e.expires_at IS NULL OR e.expires_at > @now)
+            """, c => c.Bind("tenant", tenantId).Bind("now", now), r => (Namespace: r.GetString(0), Type: r.GetString(1)), cancellationToken).ConfigureAwait(false);
+        var versions = (await ReadAsync("SELECT count(*) FROM shared_entries WHERE tenant_id = @tenant", c => c.Bind("tenant", tenantId), r => Convert.ToInt32(r.GetInt64(0)), cancellationToken).ConfigureAwait(false))[0];
+        return new SharedStats(live.Count, versions, live.Select(l => l.Namespace).Distinct(StringComparer.Ordinal).Count(),
+            live.GroupBy(l => l.Type, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal));
+    }
+
+    /// <inheritdoc />
+    public Task<int> PurgeExpiredAsync(DateTimeOffset before, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (c, t) =>
+        {
+            using var command = c.Command("DELETE FROM shared_entries WHERE expires_at IS NOT NULL AND expires_at <= @before", t).Bind("before", before);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>A glob (<c>*</c>, <c>?</c>, <c>[abc]</c>) as an anchored regular expression.</summary>
+    public static string GlobToRegex(string glob)
+    {
+        ArgumentNullException.ThrowIfNull(glob);
+        var regex = new StringBuilder("^");
+        for (var i = 0; i < glob.Length; i++)
+        {
+            var ch = glob[i];
+            switch (ch)
+            {
+                case '*':
+                    regex.Append(".*");
+                    break;
+                case '?':
+                    regex.Append('.');
+                    break;
+                case '[' when glob.IndexOf(']', i + 1) is var end and > 0:
+                    var set = glob[(i + 1)..end];
+                    regex.Append('[').Append(set.StartsWith('^') ? "\\^" + set[1..] : set).Append(']');
+                    i = end;
+                    break;
+                default:
+                    regex.Append(char.IsLetterOrDigit(ch) ? ch.ToString() : "\\" + ch);
+                    break;
+            }
+        }
+
+        return regex.Append('$').ToString();
+    }
+
+    private static async Task LockAsync(NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string what, CancellationToken cancellationToken)
+    {
+        using var command = c.Command("SELECT pg_advisory_xact_lock(hashtextextended(@key, 3))", t).Bind("key", tenantId + "\n" + what);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<(long Version, bool Live)> CurrentVersionAsync(NpgsqlConnection c, NpgsqlTransaction? t, string tenantId, string ns, string key, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        using var command = c.Command("""
+            SELECT k.version, e.deleted, e.expires_at FROM shared_keys k
+            LEFT JOIN shared_entries e ON e.tenant_id = k.tenant_id AND e.namespace = k.namespace AND e.key = k.key AND e.version = k.version
+            WHERE k.tenant_id = @tenant AND k.namespace = @ns AND k.key = @key
+            """, t).Bind("tenant", tenantId).Bind("ns", ns).Bind("key", key);
+        var rows = await command.ReadAllAsync(r => (r.GetInt64(0), !r.IsDBNull(1) && !r.GetBoolean(1) && (r.IsDBNull(2) || r.GetTime(2) > now)), cancellationToken).ConfigureAwait(false);
+        return rows is [var row] ? row : (0, false);
+    }
+
+    private static Agent ReadAgent(NpgsqlDataReader r) => new()
+    {
+        SessionId = r.GetString(0),
+        Namespace = r.GetString(1),
+        AgentName = r.GetString(2),
+        AgentType = r.GetString(3),
+        HumanUser = r.GetNullableString(4),
+        Capabilities = PostgresCommands.ParseList(r.GetString(5)),
+        ReportedStatus = r.GetString(6),
+        Status = r.GetString(6),
+        CurrentTask = r.GetNullableString(7),
+        RegisteredAt = r.GetTime(8),
+        LastSeenAt = r.GetTime(9),
+    };
+
+    private static HubMessage ReadMessage(NpgsqlDataReader r) => new()
+    {
+        Id = r.GetInt64(0),
+        Type = r.GetString(1),
+        From = r.GetString(2),
+        To = r.GetNullableString(3),
+        Broadcast = r.IsDBNull(3),
+        Namespace = r.GetString(4),
+        Subject = r.GetString(5),
+        Body = r.GetString(6),
+        Data = r.IsDBNull(7) ? null : PostgresCommands.ParseElement(r.GetString(7)),
+        ReplyTo = r.IsDBNull(8) ? null : r.GetInt64(8),
+        ThreadId = r.GetInt64(9),
+        CreatedAt = r.GetTime(10),
+        Recipients = r.GetInt32(11),
+    };
+
+    private static SharedEntry ReadEntry(NpgsqlDataReader r) => new()
+    {
+        Position = r.GetInt64(0),
+        Namespace = r.GetString(1),
+        Key = r.GetString(2),
+        Version = r.GetInt64(3),
+        Type = r.GetString(4),
+        Value = r.IsDBNull(5) ? null : PostgresCommands.ParseElement(r.GetString(5)),
+        Tags = PostgresCommands.ParseList(r.GetString(6)),
+        Author = r.GetString(7),
+        CreatedAt = r.GetTime(8),
+        ExpiresAt = r.IsDBNull(9) ? null : r.GetTime(9),
+        Deleted = r.GetBoolean(10),
+    };
+
+    private Task<IReadOnlyList<T>> ReadAsync<T>(string sql, Action<NpgsqlCommand> bind, Func<NpgsqlDataReader, T> row, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<T>>(async c =>
+        {
+            using var command = c.Command(sql);
+            bind(command);
+            return await command.ReadAllAsync(row, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+}

@@ -1,0 +1,122 @@
+using Continuum.Search;
+using Npgsql;
+
+namespace Continuum.Storage.Postgres;
+
+/// <summary>
+/// Vectors in PostgreSQL as <c>real[]</c>, one row an item, with the user for the per-user scan. The events'
+/// position moves in the same transaction as the vectors it covers, so a crash repeats at most one batch; with
+/// several nodes, the batch is claimed under an advisory lock so two indexers do not embed the same items.
+/// </summary>
+public sealed class PostgresEmbeddingStore(PostgresDatabase database, PostgresSearchStore search) : IEmbeddingStore
+{
+    private static readonly (string Kind, string Sql)[] Sources =
+    [
+        ("memory", """
+            SELECT m.row_id, m.tenant_id, m.user_id, m.content FROM memories m
+            WHERE NOT EXISTS (SELECT 1 FROM embeddings x WHERE x.item_kind = 'memory' AND x.item_rowid = m.row_id AND x.model = @model)
+            ORDER BY m.row_id LIMIT @limit
+            """),
+        ("summary", """
+            SELECT s.row_id, s.tenant_id, s.user_id, s.content FROM summaries s
+            WHERE s.covered_by IS NULL AND NOT EXISTS (SELECT 1 FROM embeddings x WHERE x.item_kind = 'summary' AND x.item_rowid = s.row_id AND x.model = @model)
+            ORDER BY s.row_id LIMIT @limit
+            """),
+        ("event", """
+            SELECT e.row_id, e.tenant_id, e.user_id, e.content FROM events e
+            WHERE e.row_id > coalesce((SELECT event_rowid FROM embedding_progress WHERE model = @model), 0)
+            ORDER BY e.row_id LIMIT @limit
+            """),
+    ];
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<PendingEmbedding>> PendingAsync(string model, int limit, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<PendingEmbedding>>(async c =>
+        {
+            var pending = new List<PendingEmbedding>();
+            foreach (var (kind, sql) in Sources)
+            {
+                if (pending.Count >= limit)
+                {
+                    break;
+                }
+
+                using var command = c.Command(sql).Bind("model", model).Bind("limit", limit - pending.Count);
+                pending.AddRange(await command.ReadAllAsync(r => new PendingEmbedding(r.GetString(1), kind, r.GetInt64(0), r.GetNullableString(2), r.GetString(3)), cancellationToken).ConfigureAwait(false));
+            }
+
+            return pending;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task SaveAsync(string model, IReadOnlyList<(PendingEmbedding Item, float[]? Vector)> items, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        return database.WriteAsync(async (c, t) =>
+        {
+            foreach (var (item, vector) in items)
+            {
+                using var command = c.Command("""
+                    INSERT INTO embeddings (tenant_id, item_kind, item_rowid, user_id, model, vector) VALUES (@tenant, @kind, @row, @user, @model, @vector)
+                    ON CONFLICT (item_kind, item_rowid) DO UPDATE SET model = excluded.model, vector = excluded.vector, user_id = excluded.user_id
+                    """, t).Bind("tenant", item.TenantId).Bind("kind", item.Kind).Bind("row", item.Row).Bind("user", item.UserId).Bind("model", model).Bind("vector", vector ?? []);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (items.Where(i => i.Item.Kind == "event").Select(i => i.Item.Row).DefaultIfEmpty(-1).Max() is var last and >= 0)
+            {
+                using var progress = c.Command("""
+                    INSERT INTO embedding_progress (model, event_rowid) VALUES (@model, @row)
+                    ON CONFLICT (model) DO UPDATE SET event_rowid = greatest(embedding_progress.event_rowid, excluded.event_rowid)
+                    """, t).Bind("model", model).Bind("row", last);
+                await progress.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long> BacklogAsync(string model, CancellationToken cancellationToken) =>
+        database.ReadAsync(async c =>
+        {
+            using var command = c.Command("SELECT greatest(0, coalesce(max(row_id), 0) - coalesce((SELECT event_rowid FROM embedding_progress WHERE model = @model), 0)) FROM events").Bind("model", model);
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(string Kind, long Row, float[] Vector)>> VectorsAsync(string tenantId, SearchScope scope, string model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return database.ReadAsync<IReadOnlyList<(string, long, float[])>>(async c =>
+        {
+            using var command = c.Command("""
+                SELECT x.item_kind, x.item_rowid, x.vector FROM embeddings x
+                WHERE x.tenant_id = @tenant AND x.model = @model AND cardinality(x.vector) > 0 AND (@user::text IS NULL OR x.user_id = @user)
+                  AND (@session::text IS NULL
+                       OR (x.item_kind = 'event' AND x.item_rowid IN (SELECT row_id FROM events WHERE session_id = @session))
+                       OR (x.item_kind = 'summary' AND x.item_rowid IN (SELECT row_id FROM summaries WHERE session_id = @session)))
+                """).Bind("tenant", tenantId).Bind("model", model).Bind("user", scope.UserId).Bind("session", scope.SessionId);
+            return await command.ReadAllAsync(r => (r.GetString(0), r.GetInt64(1), r.GetFieldValue<float[]>(2)), cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SearchCandidate>> ItemsAsync(string tenantId, IReadOnlyList<(string Kind, long Row)> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var items = new List<SearchCandidate>();
+        foreach (var group in rows.GroupBy(r => r.Kind))
+        {
+            var sql = group.Key switch
+            {
+                "event" => "SELECT row_id, id, session_id, seq, NULL::bigint, name, role, content, created_at, metadata::text, 0.0::float8 FROM events WHERE tenant_id = @tenant AND row_id = ANY(@rows)",
+                "summary" => "SELECT row_id, id, session_id, from_seq, to_seq, NULL, NULL, content, created_at, NULL, 0.0::float8 FROM summaries WHERE tenant_id = @tenant AND covered_by IS NULL AND row_id = ANY(@rows)",
+                _ => "SELECT row_id, id, session_id, NULL::bigint, NULL::bigint, subject, kind, content, updated_at, NULL, 0.0::float8 FROM memories WHERE tenant_id = @tenant AND valid_to IS NULL AND row_id = ANY(@rows)",
+            };
+            items.AddRange(await search.ReadAsync(sql, group.Key, c => c.Bind("tenant", tenantId).Bind("rows", group.Select(r => r.Row).ToArray()), cancellationToken).ConfigureAwait(false));
+        }
+
+        return items;
+    }
+}
