@@ -40,6 +40,7 @@ public static class ContinuumServiceCollectionExtensions
                 .LogWarning(ex, "The {Tokenizer} tokenizer could not load; tokens are estimated (4 characters a token)", tokenizer));
         });
         services.TryAddSingleton<ITenantContext, DefaultTenantContext>();
+        services.TryAddSingleton<IClusterLease, SingleNodeLease>();
         services.TryAddSingleton<Realtime.IChangeFeed, Realtime.InProcessChangeFeed>();
         services.TryAddSingleton<IIdentityService, IdentityService>();
         services.TryAddSingleton<ISessionService, SessionService>();

@@ -64,4 +64,53 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
         await Events.AppendAsync(Tenant, session.Id, [Record("after the restart")], now, Ct);
         (await Sessions.GetAsync(Tenant, session.Id, Ct))!.LastSeq.ShouldBe(21);
     }
+
+    [Fact]
+    public async Task A_background_job_runs_on_one_node_at_a_time_and_a_dead_nodes_lease_is_freed()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+        var nodeA = new PostgresDatabase(connectionString);
+        var nodeB = new PostgresDatabase(connectionString);
+        try
+        {
+            var leaseA = new PostgresClusterLease(nodeA);
+            var leaseB = new PostgresClusterLease(nodeB);
+            var held = await leaseA.TryAcquireAsync("session-expiry", Ct);
+            held.ShouldNotBeNull();
+            (await leaseB.TryAcquireAsync("session-expiry", Ct)).ShouldBeNull("node A runs the job now");
+            (await leaseB.TryAcquireAsync("compression-sweep", Ct)).ShouldNotBeNull("another job is free");
+
+            await held.DisposeAsync();
+            var taken = await leaseB.TryAcquireAsync("session-expiry", Ct);
+            taken.ShouldNotBeNull("released by node A");
+
+            // Node B dies while holding it: the server ends its session, which frees the lease for node A.
+            await using (var admin = new Npgsql.NpgsqlConnection(connectionString))
+            {
+                await admin.OpenAsync(Ct);
+                await using var kill = new Npgsql.NpgsqlCommand(
+                    "SELECT pg_terminate_backend(l.pid) FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()", admin);
+                await kill.ExecuteNonQueryAsync(Ct);
+            }
+
+            IAsyncDisposable? again = null;
+            for (var i = 0; i < 50 && again is null; i++)
+            {
+                again = await leaseA.TryAcquireAsync("session-expiry", Ct);
+                if (again is null)
+                {
+                    await Task.Delay(100, Ct);
+                }
+            }
+
+            again.ShouldNotBeNull("the dead node's lease was freed");
+            await again.DisposeAsync();
+        }
+        finally
+        {
+            await nodeA.DisposeAsync();
+            await nodeB.DisposeAsync();
+            await cluster.DropDatabaseAsync(connectionString);
+        }
+    }
 }

@@ -10,6 +10,7 @@ namespace Continuum.Agents;
 /// </summary>
 public sealed partial class SharedMemoryPurgeService(
     IAgentStore store,
+    Hosting.IClusterLease lease,
     IOptions<ContinuumOptions> options,
     TimeProvider time,
     ILogger<SharedMemoryPurgeService> logger) : BackgroundService
@@ -22,10 +23,17 @@ public sealed partial class SharedMemoryPurgeService(
         {
             try
             {
-                var purged = await store.PurgeExpiredAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-                if (purged > 0)
+                var held = await lease.TryAcquireAsync("shared-memory-purge", stoppingToken).ConfigureAwait(false);
+                if (held is not null)
                 {
-                    LogPurged(logger, purged);
+                    await using (held.ConfigureAwait(false))
+                    {
+                        var purged = await store.PurgeExpiredAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                        if (purged > 0)
+                        {
+                            LogPurged(logger, purged);
+                        }
+                    }
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

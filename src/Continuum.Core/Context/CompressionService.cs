@@ -15,6 +15,7 @@ namespace Continuum.Context;
 public sealed partial class CompressionService(
     SessionCompressor compressor,
     IContextStore store,
+    Hosting.IClusterLease lease,
     SummarizerChain summarizers,
     Tokens.ITokenCounter tokens,
     IOptions<ContinuumOptions> options,
@@ -79,12 +80,20 @@ public sealed partial class CompressionService(
         {
             try
             {
-                foreach (var (tenantId, sessionId) in await store.GetSessionsOverThresholdAsync(_options.SummarizeThreshold, 1000, stoppingToken).ConfigureAwait(false))
+                // Appends signal the node that took them; the sweep (for what no node was told of) runs on one node at a time.
+                var held = await lease.TryAcquireAsync("compression-sweep", stoppingToken).ConfigureAwait(false);
+                if (held is not null)
                 {
-                    Enqueue(tenantId, sessionId);
-                }
+                    await using (held.ConfigureAwait(false))
+                    {
+                        foreach (var (tenantId, sessionId) in await store.GetSessionsOverThresholdAsync(_options.SummarizeThreshold, 1000, stoppingToken).ConfigureAwait(false))
+                        {
+                            Enqueue(tenantId, sessionId);
+                        }
 
-                await RedoFallbacksAsync(stoppingToken).ConfigureAwait(false);
+                        await RedoFallbacksAsync(stoppingToken).ConfigureAwait(false);
+                    }
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

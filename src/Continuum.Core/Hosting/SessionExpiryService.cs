@@ -8,6 +8,7 @@ namespace Continuum.Hosting;
 /// <summary>Marks sessions whose expiry has passed as expired, every cleanup interval.</summary>
 public sealed partial class SessionExpiryService(
     ISessionStore sessions,
+    IClusterLease lease,
     IOptions<ContinuumOptions> options,
     TimeProvider time,
     ILogger<SessionExpiryService> logger) : BackgroundService
@@ -20,10 +21,18 @@ public sealed partial class SessionExpiryService(
         {
             try
             {
-                var expired = await sessions.ExpireDueAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
-                if (expired > 0)
+                // One node of a cluster sweeps at a time.
+                var held = await lease.TryAcquireAsync("session-expiry", stoppingToken).ConfigureAwait(false);
+                if (held is not null)
                 {
-                    LogExpired(logger, expired);
+                    await using (held.ConfigureAwait(false))
+                    {
+                        var expired = await sessions.ExpireDueAsync(time.GetUtcNow(), stoppingToken).ConfigureAwait(false);
+                        if (expired > 0)
+                        {
+                            LogExpired(logger, expired);
+                        }
+                    }
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

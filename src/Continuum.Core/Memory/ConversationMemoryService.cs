@@ -16,6 +16,7 @@ namespace Continuum.Memory;
 public sealed partial class ConversationMemoryService(
     IServiceProvider services,
     IMemoryStore store,
+    Hosting.IClusterLease lease,
     IChangeFeed changes,
     IOptions<ContinuumOptions> options,
     TimeProvider time,
@@ -71,10 +72,19 @@ public sealed partial class ConversationMemoryService(
     {
         try
         {
-            var due = await store.SessionsNeedingConversationMemoryAsync(time.GetUtcNow() - memory.IdleAfter, SweepBatch, cancellationToken).ConfigureAwait(false);
-            foreach (var (tenantId, sessionId) in due)
+            var held = await lease.TryAcquireAsync("conversation-memory-sweep", cancellationToken).ConfigureAwait(false);
+            if (held is null)
             {
-                await RememberAsync(tenantId, sessionId, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await using (held.ConfigureAwait(false))
+            {
+                var due = await store.SessionsNeedingConversationMemoryAsync(time.GetUtcNow() - memory.IdleAfter, SweepBatch, cancellationToken).ConfigureAwait(false);
+                foreach (var (tenantId, sessionId) in due)
+                {
+                    await RememberAsync(tenantId, sessionId, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

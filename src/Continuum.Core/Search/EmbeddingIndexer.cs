@@ -12,6 +12,7 @@ namespace Continuum.Search;
 public sealed partial class EmbeddingIndexer(
     EmbeddingModel model,
     IEmbeddingStore store,
+    Hosting.IClusterLease lease,
     Microsoft.Extensions.Options.IOptions<ContinuumOptions> options,
     Realtime.IChangeFeed changes,
     ILogger<EmbeddingIndexer> logger) : BackgroundService
@@ -53,6 +54,15 @@ public sealed partial class EmbeddingIndexer(
         {
             try
             {
+                // One node of a cluster indexes at a time: two would embed the same items.
+                var held = await lease.TryAcquireAsync("embedding-indexer:" + model.Name, stoppingToken).ConfigureAwait(false);
+                if (held is null)
+                {
+                    await _wake.WaitAsync(Idle, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await using var leased = held.ConfigureAwait(false);
                 var pending = await store.PendingAsync(model.Name, batch, stoppingToken).ConfigureAwait(false);
                 if (pending.Count == 0)
                 {
