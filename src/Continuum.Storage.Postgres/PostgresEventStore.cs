@@ -59,6 +59,11 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
     private static async Task<(AppendResult[] Results, long Unsummarized, int TokenLimit)> AppendAsync(
         NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        if (events.All(e => e.IdempotencyKey is null) && await FastAppendAsync(c, t, tenantId, sessionId, events, now, cancellationToken).ConfigureAwait(false) is { } fast)
+        {
+            return fast;
+        }
+
         string? userId;
         string iface;
         long seq;
@@ -153,6 +158,117 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
         await updated.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (results, updated.GetInt64(0), updated.GetInt32(1));
     }
+
+    // Without idempotency keys nothing needs looking up first: the session row is bumped (and locked) by one
+    // UPDATE that also checks it is open, and the events and entity counts go in one batch: two round trips and the
+    // commit, where the general path takes one a statement. A session that is missing, closed or expired matches no
+    // row; the general path then reports why.
+    private static async Task<(AppendResult[] Results, long Unsummarized, int TokenLimit)?> FastAppendAsync(
+        NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        long messages = 0, input = 0, output = 0, toolCalls = 0, errors = 0;
+        foreach (var e in events)
+        {
+            messages += e.Type == EventType.Message ? 1 : 0;
+            toolCalls += e.Type == EventType.ToolCall ? 1 : 0;
+            errors += e.Type == EventType.Error ? 1 : 0;
+            if (e.Role == EventRole.Assistant)
+            {
+                output += e.Tokens;
+            }
+            else
+            {
+                input += e.Tokens;
+            }
+        }
+
+        long lastSeq;
+        string? userId;
+        string iface;
+        long unsummarized;
+        int tokenLimit;
+        using (var bump = c.Command("""
+            UPDATE sessions SET last_seq = last_seq + @n, status = 'active', last_active_at = @now, expires_at = @now + expires_in_seconds * 10000000,
+                messages = messages + @messages, input_tokens = input_tokens + @input, output_tokens = output_tokens + @output,
+                tool_calls = tool_calls + @tool_calls, errors = errors + @errors, unsummarized_tokens = unsummarized_tokens + @input + @output
+            WHERE tenant_id = @tenant AND id = @session AND status NOT IN ('closed', 'expired') AND expires_at > @now
+            RETURNING last_seq, user_id, interface, unsummarized_tokens, token_limit
+            """, t)
+            .Bind("tenant", tenantId).Bind("session", sessionId).Bind("n", (long)events.Count).Bind("now", now).Bind("messages", messages).Bind("input", input)
+            .Bind("output", output).Bind("tool_calls", toolCalls).Bind("errors", errors))
+        {
+            var rows = await bump.ReadAllAsync(r => (r.GetInt64(0), r.GetNullableString(1), r.GetString(2), r.GetInt64(3), r.GetInt32(4)), cancellationToken).ConfigureAwait(false);
+            if (rows.Count == 0)
+            {
+                return null;
+            }
+
+            (lastSeq, userId, iface, unsummarized, tokenLimit) = rows[0];
+        }
+
+        var seq = lastSeq - events.Count;
+        var results = new AppendResult[events.Count];
+        using var batch = new NpgsqlBatch(c, t);
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            seq++;
+            var entities = e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options);
+            batch.BatchCommands.Add(Positional("""
+                INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                """, tenantId, sessionId, seq, e.Id, userId, e.Type, e.Role, e.Name, e.Content, e.Tokens, new Json(entities), iface, e.CreatedAt.UtcTicks, new Json(e.MetadataJson)));
+            foreach (var m in e.Mentions)
+            {
+                batch.BatchCommands.Add(Positional(CountSessionEntity.Replace("@tenant", "$1").Replace("@session", "$2").Replace("@key", "$3").Replace("@name", "$4").Replace("@kind", "$5").Replace("@seq", "$6"),
+                    tenantId, sessionId, m.Key, m.Name, m.Kind, seq));
+                if (userId is not null)
+                {
+                    batch.BatchCommands.Add(Positional(CountUserEntity.Replace("@tenant", "$1").Replace("@user", "$2").Replace("@key", "$3").Replace("@name", "$4").Replace("@kind", "$5").Replace("@at", "$6"),
+                        tenantId, userId, m.Key, m.Name, m.Kind, e.CreatedAt.UtcTicks));
+                    batch.BatchCommands.Add(Positional(NoteUserEntitySession.Replace("@tenant", "$1").Replace("@user", "$2").Replace("@key", "$3").Replace("@session", "$4").Replace("@interface", "$5"),
+                        tenantId, userId, m.Key, sessionId, iface));
+                }
+            }
+
+            results[i] = new AppendResult(new SessionEvent
+            {
+                Id = e.Id,
+                SessionId = sessionId,
+                Seq = seq,
+                Type = e.Type,
+                Role = e.Role,
+                Name = e.Name,
+                Content = e.Content,
+                Tokens = e.Tokens,
+                Entities = e.Entities,
+                Interface = iface,
+                CreatedAt = e.CreatedAt,
+                Metadata = e.MetadataJson is null ? null : PostgresCommands.ParseElement(e.MetadataJson),
+            }, false);
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return (results, unsummarized, tokenLimit);
+    }
+
+    private static NpgsqlBatchCommand Positional(string sql, params object?[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(value switch
+            {
+                null => new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = DBNull.Value },
+                Json json => new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Json, Value = (object?)json.Text ?? DBNull.Value },
+                _ => new NpgsqlParameter { Value = value },
+            });
+        }
+
+        return command;
+    }
+
+    private sealed record Json(string? Text);
 
     /// <summary>Counts one mention of an entity for the session and, for a known user, the user.</summary>
     internal static async Task CountMentionAsync(NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, string? userId, string iface,
