@@ -47,56 +47,9 @@ internal static class PostgresCommands
 
     public static string? GetNullableString(this NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    public static Session ReadSession(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        UserId = r.GetNullableString(1),
-        AgentId = r.GetNullableString(2),
-        Interface = r.GetString(3),
-        InterfaceId = r.GetNullableString(4),
-        NodeName = r.GetNullableString(5),
-        Status = r.GetString(6),
-        Title = r.GetNullableString(7),
-        ParentId = r.GetNullableString(8),
-        CreatedAt = r.GetTime(9),
-        LastActiveAt = r.GetTime(10),
-        ExpiresAt = r.GetTime(11),
-        ExpiresInSeconds = r.GetInt64(12),
-        TokenLimit = r.GetInt32(13),
-        Counters = new SessionCounters
-        {
-            Messages = r.GetInt64(14),
-            InputTokens = r.GetInt64(15),
-            OutputTokens = r.GetInt64(16),
-            ToolCalls = r.GetInt64(17),
-            Errors = r.GetInt64(18),
-        },
-        LastSeq = r.GetInt64(19),
-        State = ParseElement(r.GetString(20)),
-        Preferences = ParseElement(r.GetString(21)),
-        Metadata = ParseElement(r.GetString(22)),
-        Summary = r.GetNullableString(23),
-        Entities = ParseList(r.GetString(24)),
-        Topics = ParseList(r.GetString(25)),
-        CarriedOver = r.IsDBNull(26) ? null : JsonSerializer.Deserialize<CarriedOver>(r.GetString(26), JsonDefaults.Options),
-    };
+    public static Session ReadSession(NpgsqlDataReader r) => StoreRows.ReadSession(r);
 
-    public static SessionEvent ReadEvent(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        SessionId = r.GetString(1),
-        Seq = r.GetInt64(2),
-        Type = r.GetString(3),
-        Role = r.GetString(4),
-        Name = r.GetNullableString(5),
-        Content = r.GetString(6),
-        Tokens = r.GetInt32(7),
-        Entities = ParseList(r.GetString(8)),
-        Interface = r.GetString(9),
-        CreatedAt = r.GetTime(10),
-        Metadata = r.IsDBNull(11) ? null : ParseElement(r.GetString(11)),
-        IdempotencyKey = r.GetNullableString(12),
-    };
+    public static SessionEvent ReadEvent(NpgsqlDataReader r) => StoreRows.ReadEvent(r);
 
     /// <summary>Binds every session column as <c>@name</c>.</summary>
     public static NpgsqlCommand BindSession(this NpgsqlCommand command, string tenantId, Session s) => command
@@ -129,14 +82,9 @@ internal static class PostgresCommands
         .BindJson("topics", JsonSerializer.Serialize(s.Topics, JsonDefaults.Options))
         .BindJson("carried_over", s.CarriedOver is null ? null : JsonSerializer.Serialize(s.CarriedOver, JsonDefaults.Options));
 
-    public static JsonElement ParseElement(string json)
-    {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
-    }
+    public static JsonElement ParseElement(string json) => StoreRows.ParseElement(json);
 
-    public static IReadOnlyList<string> ParseList(string json) =>
-        json == "[]" ? [] : JsonSerializer.Deserialize<string[]>(json, JsonDefaults.Options) ?? [];
+    public static IReadOnlyList<string> ParseList(string json) => StoreRows.ParseList(json);
 
     public static async Task<List<T>> ReadAllAsync<T>(this NpgsqlCommand command, Func<NpgsqlDataReader, T> read, CancellationToken cancellationToken)
     {

@@ -95,7 +95,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
         }
 
         var results = new AppendResult[events.Count];
-        long messages = 0, input = 0, output = 0, toolCalls = 0, errors = 0;
+        var counts = default(EventCounts);
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -115,45 +115,20 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            results[i] = new AppendResult(new SessionEvent
-            {
-                Id = e.Id,
-                SessionId = sessionId,
-                Seq = seq,
-                Type = e.Type,
-                Role = e.Role,
-                Name = e.Name,
-                Content = e.Content,
-                Tokens = e.Tokens,
-                Entities = e.Entities,
-                Interface = iface,
-                CreatedAt = e.CreatedAt,
-                Metadata = e.MetadataJson is null ? null : PostgresCommands.ParseElement(e.MetadataJson),
-                IdempotencyKey = e.IdempotencyKey,
-            }, false);
+            results[i] = new AppendResult(e.ToEvent(sessionId, seq, iface), false);
 
             foreach (var mention in e.Mentions)
             {
                 await CountMentionAsync(c, t, tenantId, sessionId, userId, iface, mention, seq, e.CreatedAt, cancellationToken).ConfigureAwait(false);
             }
 
-            messages += e.Type == EventType.Message ? 1 : 0;
-            toolCalls += e.Type == EventType.ToolCall ? 1 : 0;
-            errors += e.Type == EventType.Error ? 1 : 0;
-            if (e.Role == EventRole.Assistant)
-            {
-                output += e.Tokens;
-            }
-            else
-            {
-                input += e.Tokens;
-            }
+            counts = counts.Add(e);
         }
 
         using var update = c.Command(UpdateSession, t)
             .Bind("tenant", tenantId).Bind("session", sessionId).Bind("seq", seq).Bind("now", now)
-            .Bind("expires_at", now.AddSeconds(expiresInSeconds)).Bind("messages", messages).Bind("input", input)
-            .Bind("output", output).Bind("tool_calls", toolCalls).Bind("errors", errors);
+            .Bind("expires_at", now.AddSeconds(expiresInSeconds)).Bind("messages", counts.Messages).Bind("input", counts.Input)
+            .Bind("output", counts.Output).Bind("tool_calls", counts.ToolCalls).Bind("errors", counts.Errors);
         using var updated = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await updated.ReadAsync(cancellationToken).ConfigureAwait(false);
         return (results, updated.GetInt64(0), updated.GetInt32(1));
@@ -166,21 +141,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
     private static async Task<(AppendResult[] Results, long Unsummarized, int TokenLimit)?> FastAppendAsync(
         NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        long messages = 0, input = 0, output = 0, toolCalls = 0, errors = 0;
-        foreach (var e in events)
-        {
-            messages += e.Type == EventType.Message ? 1 : 0;
-            toolCalls += e.Type == EventType.ToolCall ? 1 : 0;
-            errors += e.Type == EventType.Error ? 1 : 0;
-            if (e.Role == EventRole.Assistant)
-            {
-                output += e.Tokens;
-            }
-            else
-            {
-                input += e.Tokens;
-            }
-        }
+        var counts = EventCounts.Of(events);
 
         long lastSeq;
         string? userId;
@@ -194,8 +155,8 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
             WHERE tenant_id = @tenant AND id = @session AND status NOT IN ('closed', 'expired') AND expires_at > @now
             RETURNING last_seq, user_id, interface, unsummarized_tokens, token_limit
             """, t)
-            .Bind("tenant", tenantId).Bind("session", sessionId).Bind("n", (long)events.Count).Bind("now", now).Bind("messages", messages).Bind("input", input)
-            .Bind("output", output).Bind("tool_calls", toolCalls).Bind("errors", errors))
+            .Bind("tenant", tenantId).Bind("session", sessionId).Bind("n", (long)events.Count).Bind("now", now).Bind("messages", counts.Messages).Bind("input", counts.Input)
+            .Bind("output", counts.Output).Bind("tool_calls", counts.ToolCalls).Bind("errors", counts.Errors))
         {
             var rows = await bump.ReadAllAsync(r => (r.GetInt64(0), r.GetNullableString(1), r.GetString(2), r.GetInt64(3), r.GetInt32(4)), cancellationToken).ConfigureAwait(false);
             if (rows.Count == 0)
@@ -231,21 +192,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
                 }
             }
 
-            results[i] = new AppendResult(new SessionEvent
-            {
-                Id = e.Id,
-                SessionId = sessionId,
-                Seq = seq,
-                Type = e.Type,
-                Role = e.Role,
-                Name = e.Name,
-                Content = e.Content,
-                Tokens = e.Tokens,
-                Entities = e.Entities,
-                Interface = iface,
-                CreatedAt = e.CreatedAt,
-                Metadata = e.MetadataJson is null ? null : PostgresCommands.ParseElement(e.MetadataJson),
-            }, false);
+            results[i] = new AppendResult(e.ToEvent(sessionId, seq, iface), false);
         }
 
         await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

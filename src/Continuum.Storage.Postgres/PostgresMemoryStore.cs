@@ -229,21 +229,5 @@ public sealed class PostgresMemoryStore(PostgresDatabase database) : IMemoryStor
         .Bind("from", m.ValidFrom).BindNullable("to", m.ValidTo?.UtcTicks).Bind("by", m.SupersededBy).Bind("mentions", m.Mentions)
         .Bind("created", m.CreatedAt).Bind("updated", m.UpdatedAt);
 
-    private static MemoryItem Read(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        UserId = r.GetString(1),
-        AgentId = r.GetNullableString(2),
-        SessionId = r.GetNullableString(3),
-        Kind = r.GetString(4),
-        Content = r.GetString(5),
-        Subject = r.GetNullableString(6),
-        Sources = JsonSerializer.Deserialize<List<MemorySource>>(r.GetString(7), JsonDefaults.Options) ?? [],
-        ValidFrom = r.GetTime(8),
-        ValidTo = r.IsDBNull(9) ? null : r.GetTime(9),
-        SupersededBy = r.GetNullableString(10),
-        Mentions = r.GetInt32(11),
-        CreatedAt = r.GetTime(12),
-        UpdatedAt = r.GetTime(13),
-    };
+    private static MemoryItem Read(NpgsqlDataReader r) => MemoryRows.Read(r);
 }

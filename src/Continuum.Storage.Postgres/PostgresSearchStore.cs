@@ -110,19 +110,5 @@ public sealed class PostgresSearchStore(PostgresDatabase database) : ISearchStor
             return await command.ReadAllAsync(r => Read(r, kind), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
-    internal static SearchCandidate Read(NpgsqlDataReader reader, string kind) => new()
-    {
-        Kind = kind,
-        Row = reader.GetInt64(0),
-        Id = reader.GetString(1),
-        SessionId = reader.GetNullableString(2),
-        Seq = reader.IsDBNull(3) ? null : reader.GetInt64(3),
-        ToSeq = reader.IsDBNull(4) ? null : reader.GetInt64(4),
-        Name = reader.GetNullableString(5),
-        Role = reader.GetNullableString(6),
-        Content = reader.GetString(7),
-        CreatedAt = reader.GetTime(8),
-        Metadata = reader.IsDBNull(9) ? null : PostgresCommands.ParseElement(reader.GetString(9)),
-        Score = reader.GetDouble(10),
-    };
+    internal static SearchCandidate Read(NpgsqlDataReader reader, string kind) => SearchRows.ReadCandidate(reader, kind);
 }

@@ -241,52 +241,11 @@ public sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
             : (0, false);
     }
 
-    private static Agent ReadAgent(SqliteDataReader r) => new()
-    {
-        SessionId = r.GetString(0),
-        Namespace = r.GetString(1),
-        AgentName = r.GetString(2),
-        AgentType = r.GetString(3),
-        HumanUser = r.GetNullableString(4),
-        Capabilities = SqliteRows.ParseList(r.GetString(5)),
-        ReportedStatus = r.GetString(6),
-        Status = r.GetString(6),
-        CurrentTask = r.GetNullableString(7),
-        RegisteredAt = r.GetTime(8),
-        LastSeenAt = r.GetTime(9),
-    };
+    private static Agent ReadAgent(SqliteDataReader r) => AgentRows.ReadAgent(r);
 
-    private static HubMessage ReadMessage(SqliteDataReader r) => new()
-    {
-        Id = r.GetInt64(0),
-        Type = r.GetString(1),
-        From = r.GetString(2),
-        To = r.GetNullableString(3),
-        Broadcast = r.IsDBNull(3),
-        Namespace = r.GetString(4),
-        Subject = r.GetString(5),
-        Body = r.GetString(6),
-        Data = r.IsDBNull(7) ? null : SqliteRows.ParseElement(r.GetString(7)),
-        ReplyTo = r.IsDBNull(8) ? null : r.GetInt64(8),
-        ThreadId = r.GetInt64(9),
-        CreatedAt = r.GetTime(10),
-        Recipients = r.GetInt32(11),
-    };
+    private static HubMessage ReadMessage(SqliteDataReader r) => AgentRows.ReadMessage(r);
 
-    private static SharedEntry ReadEntry(SqliteDataReader r) => new()
-    {
-        Position = r.GetInt64(0),
-        Namespace = r.GetString(1),
-        Key = r.GetString(2),
-        Version = r.GetInt64(3),
-        Type = r.GetString(4),
-        Value = r.IsDBNull(5) ? null : SqliteRows.ParseElement(r.GetString(5)),
-        Tags = SqliteRows.ParseList(r.GetString(6)),
-        Author = r.GetString(7),
-        CreatedAt = r.GetTime(8),
-        ExpiresAt = r.IsDBNull(9) ? null : r.GetTime(9),
-        Deleted = r.GetInt64(10) != 0,
-    };
+    private static SharedEntry ReadEntry(SqliteDataReader r) => AgentRows.ReadEntry(r);
 
     private async Task<long> ScalarAsync(string sql, CancellationToken cancellationToken) =>
         (await ReadAsync(sql, _ => { }, r => r.GetInt64(0), cancellationToken).ConfigureAwait(false))[0];

@@ -89,7 +89,7 @@ public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal
         }
 
         var results = new AppendResult[events.Count];
-        long messages = 0, input = 0, output = 0, toolCalls = 0, errors = 0;
+        var counts = default(EventCounts);
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
@@ -106,22 +106,7 @@ public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal
                 .Bind("$entities", e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options))
                 .Bind("$interface", iface).Bind("$created_at", e.CreatedAt).Bind("$metadata", e.MetadataJson).Bind("$key", e.IdempotencyKey)
                 .ExecuteNonQuery();
-            results[i] = new AppendResult(new SessionEvent
-            {
-                Id = e.Id,
-                SessionId = sessionId,
-                Seq = seq,
-                Type = e.Type,
-                Role = e.Role,
-                Name = e.Name,
-                Content = e.Content,
-                Tokens = e.Tokens,
-                Entities = e.Entities,
-                Interface = iface,
-                CreatedAt = e.CreatedAt,
-                Metadata = e.MetadataJson is null ? null : SqliteRows.ParseElement(e.MetadataJson),
-                IdempotencyKey = e.IdempotencyKey,
-            }, false);
+            results[i] = new AppendResult(e.ToEvent(sessionId, seq, iface), false);
 
             foreach (var mention in e.Mentions)
             {
@@ -136,23 +121,13 @@ public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal
                 }
             }
 
-            messages += e.Type == EventType.Message ? 1 : 0;
-            toolCalls += e.Type == EventType.ToolCall ? 1 : 0;
-            errors += e.Type == EventType.Error ? 1 : 0;
-            if (e.Role == EventRole.Assistant)
-            {
-                output += e.Tokens;
-            }
-            else
-            {
-                input += e.Tokens;
-            }
+            counts = counts.Add(e);
         }
 
         using var updated = w.Command(UpdateSession)
             .Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$seq", seq).Bind("$now", now)
-            .Bind("$expires_at", now.AddSeconds(expiresInSeconds)).Bind("$messages", messages).Bind("$input", input)
-            .Bind("$output", output).Bind("$tool_calls", toolCalls).Bind("$errors", errors)
+            .Bind("$expires_at", now.AddSeconds(expiresInSeconds)).Bind("$messages", counts.Messages).Bind("$input", counts.Input)
+            .Bind("$output", counts.Output).Bind("$tool_calls", counts.ToolCalls).Bind("$errors", counts.Errors)
             .ExecuteReader();
         updated.Read();
         return (results, updated.GetInt64(0), updated.GetInt32(1));

@@ -12,7 +12,7 @@ namespace Continuum.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteMemoryStore(SqliteDatabase database) : IMemoryStore
 {
-    private const string Columns = "id, user_id, agent_id, session_id, kind, content, subject, sources, valid_from, valid_to, superseded_by, mentions, created_at, updated_at";
+    private const string Columns = MemoryRows.Columns;
     private const int DuplicateCandidates = 20;
     private const int FactCandidates = 50;
 
@@ -254,23 +254,7 @@ public sealed class SqliteMemoryStore(SqliteDatabase database) : IMemoryStore
         using var r = command.ExecuteReader();
         while (r.Read())
         {
-            items.Add(new MemoryItem
-            {
-                Id = r.GetString(0),
-                UserId = r.GetString(1),
-                AgentId = r.GetNullableString(2),
-                SessionId = r.GetNullableString(3),
-                Kind = r.GetString(4),
-                Content = r.GetString(5),
-                Subject = r.GetNullableString(6),
-                Sources = JsonSerializer.Deserialize<List<MemorySource>>(r.GetString(7), JsonDefaults.Options) ?? [],
-                ValidFrom = r.GetTime(8),
-                ValidTo = r.IsDBNull(9) ? null : r.GetTime(9),
-                SupersededBy = r.GetNullableString(10),
-                Mentions = r.GetInt32(11),
-                CreatedAt = r.GetTime(12),
-                UpdatedAt = r.GetTime(13),
-            });
+            items.Add(MemoryRows.Read(r));
         }
 
         return items;

@@ -141,21 +141,7 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
         using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            items.Add(new SearchCandidate
-            {
-                Kind = kind,
-                Row = reader.GetInt64(0),
-                Id = reader.GetString(1),
-                SessionId = reader.GetNullableString(2),
-                Seq = reader.IsDBNull(3) ? null : reader.GetInt64(3),
-                ToSeq = reader.IsDBNull(4) ? null : reader.GetInt64(4),
-                Name = reader.GetNullableString(5),
-                Role = reader.GetNullableString(6),
-                Content = reader.GetString(7),
-                CreatedAt = reader.GetTime(8),
-                Metadata = reader.IsDBNull(9) ? null : SqliteRows.ParseElement(reader.GetString(9)),
-                Score = reader.GetDouble(10),
-            });
+            items.Add(SearchRows.ReadCandidate(reader, kind));
         }
 
         return items;

@@ -35,4 +35,22 @@ public sealed record EventRecord
 
     /// <summary>The idempotency key, or null.</summary>
     public string? IdempotencyKey { get; init; }
+
+    /// <summary>The event as stored at <paramref name="seq"/> of the session, on <paramref name="interfaceName"/>.</summary>
+    public Model.SessionEvent ToEvent(string sessionId, long seq, string interfaceName) => new()
+    {
+        Id = Id,
+        SessionId = sessionId,
+        Seq = seq,
+        Type = Type,
+        Role = Role,
+        Name = Name,
+        Content = Content,
+        Tokens = Tokens,
+        Entities = Entities,
+        Interface = interfaceName,
+        CreatedAt = CreatedAt,
+        Metadata = MetadataJson is null ? null : StoreRows.ParseElement(MetadataJson),
+        IdempotencyKey = IdempotencyKey,
+    };
 }

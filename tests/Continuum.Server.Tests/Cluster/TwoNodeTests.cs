@@ -89,31 +89,7 @@ public sealed class TwoNodeTests(PostgresCluster cluster) : IClassFixture<Postgr
         await cluster.DropDatabaseAsync(database);
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(ApiServer server, string subscribe)
-    {
-        var socket = new ClientWebSocket();
-        var uri = new UriBuilder(server.Http.BaseAddress!) { Scheme = "ws", Path = "/api/stream" }.Uri;
-        await socket.ConnectAsync(uri, CancellationToken.None);
-        await socket.SendAsync(Encoding.UTF8.GetBytes(subscribe), WebSocketMessageType.Text, true, CancellationToken.None);
-        var ack = await ReceiveAsync(socket);
-        ((string)ack["type"]!).ShouldBe("subscribed");
-        return socket;
-    }
+    private static Task<ClientWebSocket> ConnectAsync(ApiServer server, string subscribe) => StreamClient.ConnectAsync(server, subscribe);
 
-    private static async Task<JsonObject> ReceiveAsync(ClientWebSocket socket)
-    {
-        // The stream's own poll would deliver within seconds even without a notice; the notice makes it immediate.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var buffer = new byte[256 * 1024];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, timeout.Token);
-            message.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
-
-        return JsonNode.Parse(message.ToArray())!.AsObject();
-    }
+    private static Task<JsonObject> ReceiveAsync(ClientWebSocket socket) => StreamClient.ReceiveAsync(socket);
 }
