@@ -27,7 +27,11 @@ public sealed record MergeRequest(string? UserId);
 /// <summary>The server's statistics.</summary>
 /// <param name="Store">Which store serves the data.</param>
 /// <param name="Sessions">Totals over sessions.</param>
-public sealed record StatsResponse(string Store, SessionStats Sessions);
+public sealed record StatsResponse(string Store, SessionStats Sessions)
+{
+    /// <summary>This node's hot-session cache, when the store keeps one (PostgreSQL).</summary>
+    public Storage.SessionCacheStats? SessionCache { get; init; }
+}
 
 /// <summary>The result of a forced summarization.</summary>
 /// <param name="Written">How many summaries were written.</param>

@@ -15,6 +15,9 @@ internal static class OperationsEndpoints
         api.MapGet("/stats", StatsAsync).WithTags("Operations").WithSummary("Totals: sessions, users, messages, tokens, by interface and status.");
     }
 
-    private static async Task<Ok<StatsResponse>> StatsAsync(IStatsService stats, IStoreMigrator store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new StatsResponse(store.Describe().Split(':')[0], await stats.GetStatsAsync(cancellationToken).ConfigureAwait(false)));
+    private static async Task<Ok<StatsResponse>> StatsAsync(IStatsService stats, IStoreMigrator store, IServiceProvider services, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new StatsResponse(store.Describe().Split(':')[0], await stats.GetStatsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            SessionCache = (services.GetService(typeof(ISessionCacheReport)) as ISessionCacheReport)?.Snapshot(),
+        });
 }

@@ -46,7 +46,7 @@ public static class ContinuumServer
                     throw new InvalidOperationException("Continuum:Storage:Provider is 'postgres' but Continuum:Storage:Postgres:ConnectionString is not set (e.g. Host=db;Username=continuum;Database=continuum).");
                 }
 
-                continuum.UsePostgres(connectionString);
+                continuum.UsePostgres(connectionString, builder.Configuration.GetValue("Continuum:Storage:Postgres:SessionCacheSize", Continuum.Storage.Postgres.PostgresSessionCache.DefaultCapacity));
                 break;
             default:
                 throw new InvalidOperationException($"Continuum:Storage:Provider is '{provider}'; this build supports 'sqlite' and 'postgres'.");

@@ -12,11 +12,16 @@ public static class PostgresContinuumBuilderExtensions
     /// Stores everything in PostgreSQL at <paramref name="connectionString"/>, and sends change notices between
     /// nodes with LISTEN/NOTIFY, so several nodes can serve one database.
     /// </summary>
-    public static ContinuumBuilder UsePostgres(this ContinuumBuilder builder, string connectionString)
+    /// <param name="builder">The Continuum services.</param>
+    /// <param name="connectionString">The database.</param>
+    /// <param name="sessionCacheSize">How many sessions each node's hot-session cache holds (default 1,000).</param>
+    public static ContinuumBuilder UsePostgres(this ContinuumBuilder builder, string connectionString, int sessionCacheSize = PostgresSessionCache.DefaultCapacity)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(_ => new PostgresDatabase(connectionString));
-        builder.Services.TryAddSingleton<ISessionStore, PostgresSessionStore>();
+        builder.Services.TryAddSingleton(sp => new PostgresSessionCache(sessionCacheSize, sp.GetRequiredService<IChangeFeed>()));
+        builder.Services.TryAddSingleton<ISessionCacheReport>(sp => sp.GetRequiredService<PostgresSessionCache>());
+        builder.Services.TryAddSingleton<ISessionStore>(sp => new PostgresSessionStore(sp.GetRequiredService<PostgresDatabase>(), sp.GetRequiredService<PostgresSessionCache>()));
         builder.Services.TryAddSingleton<IEventStore, PostgresEventStore>();
         builder.Services.TryAddSingleton<IUserStore, PostgresUserStore>();
         builder.Services.TryAddSingleton<IStoreMigrator, PostgresMigrator>();

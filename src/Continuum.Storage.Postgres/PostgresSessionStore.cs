@@ -10,7 +10,7 @@ namespace Continuum.Storage.Postgres;
 /// Sessions and links in PostgreSQL. Changes lock the session row; opening a resumable session takes a
 /// transaction-scoped advisory lock on its resume key, so two nodes resuming the same user at once agree on one session.
 /// </summary>
-public sealed class PostgresSessionStore(PostgresDatabase database) : ISessionStore
+public sealed class PostgresSessionStore(PostgresDatabase database, PostgresSessionCache? cache = null) : ISessionStore
 {
     private const string Insert = """
         INSERT INTO sessions (tenant_id, id, user_id, agent_id, interface, interface_id, node_name, status, title, parent_id,
@@ -101,7 +101,42 @@ public sealed class PostgresSessionStore(PostgresDatabase database) : ISessionSt
 
     /// <inheritdoc />
     public Task<Session?> GetAsync(string tenantId, string sessionId, CancellationToken cancellationToken) =>
-        database.ReadAsync(c => GetAsync(c, null, tenantId, sessionId, false, cancellationToken), cancellationToken);
+        cache is null
+            ? database.ReadAsync(c => GetAsync(c, null, tenantId, sessionId, false, cancellationToken), cancellationToken)
+            : database.ReadAsync(c => GetCachedAsync(c, cache, tenantId, sessionId, cancellationToken), cancellationToken);
+
+    // The cached copy is answered only if the row's version (xmin) is still the one it was read at.
+    private static async Task<Session?> GetCachedAsync(NpgsqlConnection c, PostgresSessionCache cache, string tenantId, string sessionId, CancellationToken cancellationToken)
+    {
+        if (cache.TryGet(tenantId, sessionId, out var cached, out var version))
+        {
+            using var check = c.Command("SELECT xmin::text FROM sessions WHERE tenant_id = @tenant AND id = @id").Bind("tenant", tenantId).Bind("id", sessionId);
+            var current = await check.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+            if (current == version)
+            {
+                cache.Hit();
+                return cached;
+            }
+
+            cache.Invalidate(sessionId);
+            if (current is null)
+            {
+                cache.Miss();
+                return null;
+            }
+        }
+
+        cache.Miss();
+        using var command = c.Command($"SELECT {PostgresCommands.SessionColumns}, xmin::text FROM sessions WHERE tenant_id = @tenant AND id = @id").Bind("tenant", tenantId).Bind("id", sessionId);
+        var rows = await command.ReadAllAsync(r => (Session: PostgresCommands.ReadSession(r), Version: r.GetString(27)), cancellationToken).ConfigureAwait(false);
+        if (rows.Count == 0)
+        {
+            return null;
+        }
+
+        cache.Put(tenantId, rows[0].Session, rows[0].Version);
+        return rows[0].Session;
+    }
 
     /// <inheritdoc />
     public Task<Page<Session>> ListAsync(string tenantId, SessionQuery query, CancellationToken cancellationToken)

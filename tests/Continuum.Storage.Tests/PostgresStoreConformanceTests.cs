@@ -113,4 +113,56 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
             await cluster.DropDatabaseAsync(connectionString);
         }
     }
+
+    [Fact]
+    public async Task The_hot_session_cache_answers_repeated_reads_and_never_returns_what_another_node_changed()
+    {
+        var connectionString = await cluster.CreateDatabaseAsync();
+        var nodeA = new PostgresDatabase(connectionString);
+        var nodeB = new PostgresDatabase(connectionString);
+        using var cache = new PostgresSessionCache(capacity: 2);
+        try
+        {
+            await new PostgresMigrator(nodeA).MigrateAsync(Ct);
+            var cachedA = new PostgresSessionStore(nodeA, cache);
+            var storeB = new PostgresSessionStore(nodeB);
+            var eventsB = new PostgresEventStore(nodeB);
+            var now = DateTimeOffset.UtcNow;
+            var session = NewSession(null, "cli", "host-1", now);
+            await storeB.OpenAsync(Tenant, session, null, now, Ct);
+
+            (await cachedA.GetAsync(Tenant, session.Id, Ct))!.Title.ShouldBe(session.Title);
+            (await cachedA.GetAsync(Tenant, session.Id, Ct)).ShouldNotBeNull();
+            cache.Snapshot().ShouldBe(new SessionCacheStats(2, 1, Hits: 1, Misses: 1, Invalidations: 0));
+
+            // Node B renames it and appends to it: node A's next read sees both, not its cached copy.
+            await storeB.UpdateAsync(Tenant, session.Id, s => s with { Title = "renamed on B" }, Ct);
+            (await cachedA.GetAsync(Tenant, session.Id, Ct))!.Title.ShouldBe("renamed on B");
+            await eventsB.AppendAsync(Tenant, session.Id, [Record("from B")], now, Ct);
+            (await cachedA.GetAsync(Tenant, session.Id, Ct))!.LastSeq.ShouldBe(1);
+            (await cachedA.GetAsync(Tenant, session.Id, Ct))!.LastSeq.ShouldBe(1);
+            var stats = cache.Snapshot();
+            stats.Hits.ShouldBe(2);
+            stats.Misses.ShouldBe(3);
+            stats.HitRate.ShouldBe(0.4);
+
+            // Deleted elsewhere: gone here too. The least recently read go first when the cache is full.
+            await storeB.DeleteAsync(Tenant, session.Id, Ct);
+            (await cachedA.GetAsync(Tenant, session.Id, Ct)).ShouldBeNull();
+            foreach (var name in new[] { "one", "two", "three" })
+            {
+                var other = NewSession(null, "cli", name, now);
+                await storeB.OpenAsync(Tenant, other, null, now, Ct);
+                await cachedA.GetAsync(Tenant, other.Id, Ct);
+            }
+
+            cache.Snapshot().Entries.ShouldBe(2);
+        }
+        finally
+        {
+            await nodeA.DisposeAsync();
+            await nodeB.DisposeAsync();
+            await cluster.DropDatabaseAsync(connectionString);
+        }
+    }
 }

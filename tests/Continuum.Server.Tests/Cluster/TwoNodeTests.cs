@@ -63,6 +63,16 @@ public sealed class TwoNodeTests(PostgresCluster cluster) : IClassFixture<Postgr
         await a.PostOkAsync("api/handoffs", new { project = "cluster", goal = "two nodes", nextSteps = new[] { new { task = "load balancer", priority = "high" } } });
         ((string)(await b.GetAsync("api/briefing?project=cluster")).Text).ShouldContain("load balancer");
 
+        // Each node keeps a hot-session cache, checked against the row's version; its figures are in the stats.
+        for (var i = 0; i < 3; i++)
+        {
+            ((long)(await b.GetOkAsync($"api/sessions/{sessionId}"))["counters"]!["messages"]!).ShouldBe(200);
+        }
+
+        var cacheStats = (await b.GetOkAsync("api/stats"))["sessionCache"]!;
+        ((int)cacheStats["capacity"]!).ShouldBe(1000);
+        ((long)cacheStats["hits"]!).ShouldBeGreaterThan(0);
+        ((double)cacheStats["hitRate"]!).ShouldBeGreaterThan(0);
         await cluster.DropDatabaseAsync(database);
     }
 
