@@ -46,7 +46,13 @@ public static class ContinuumServer
                     throw new InvalidOperationException("Continuum:Storage:Provider is 'postgres' but Continuum:Storage:Postgres:ConnectionString is not set (e.g. Host=db;Username=continuum;Database=continuum).");
                 }
 
-                continuum.UsePostgres(connectionString, builder.Configuration.GetValue("Continuum:Storage:Postgres:SessionCacheSize", Continuum.Storage.Postgres.PostgresSessionCache.DefaultCapacity));
+                var appendWriters = builder.Configuration.GetValue("Continuum:Storage:Postgres:AppendWriters", Continuum.Storage.Postgres.PostgresEventStore.DefaultAppendWriters);
+                if (appendWriters is < 1 or > 64)
+                {
+                    throw new InvalidOperationException($"Continuum:Storage:Postgres:AppendWriters is {appendWriters}; it must be between 1 and 64.");
+                }
+
+                continuum.UsePostgres(connectionString, builder.Configuration.GetValue("Continuum:Storage:Postgres:SessionCacheSize", Continuum.Storage.Postgres.PostgresSessionCache.DefaultCapacity), appendWriters);
                 break;
             default:
                 throw new InvalidOperationException($"Continuum:Storage:Provider is '{provider}'; this build supports 'sqlite' and 'postgres'.");

@@ -59,7 +59,7 @@ public sealed class PostgresContextStore(PostgresDatabase database) : IContextSt
         ArgumentNullException.ThrowIfNull(covered);
         return database.WriteAsync(async (c, t) =>
         {
-            using (var open = c.Command("SELECT count(*) FROM summaries WHERE id = ANY(@ids) AND covered_by IS NULL FOR UPDATE", t).Bind("ids", covered.ToArray()))
+            using (var open = c.Command("SELECT count(*) FROM (SELECT 1 FROM summaries WHERE id = ANY(@ids) AND covered_by IS NULL FOR UPDATE) AS open_summaries", t).Bind("ids", covered.ToArray()))
             {
                 if ((long)(await open.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! != covered.Count)
                 {

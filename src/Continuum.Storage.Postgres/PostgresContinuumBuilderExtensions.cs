@@ -15,14 +15,16 @@ public static class PostgresContinuumBuilderExtensions
     /// <param name="builder">The Continuum services.</param>
     /// <param name="connectionString">The database.</param>
     /// <param name="sessionCacheSize">How many sessions each node's hot-session cache holds (default 1,000).</param>
-    public static ContinuumBuilder UsePostgres(this ContinuumBuilder builder, string connectionString, int sessionCacheSize = PostgresSessionCache.DefaultCapacity)
+    /// <param name="appendWriters">How many append groups (group commits) each node writes at once (default 2).</param>
+    public static ContinuumBuilder UsePostgres(this ContinuumBuilder builder, string connectionString, int sessionCacheSize = PostgresSessionCache.DefaultCapacity,
+        int appendWriters = PostgresEventStore.DefaultAppendWriters)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddSingleton(_ => new PostgresDatabase(connectionString));
         builder.Services.TryAddSingleton(sp => new PostgresSessionCache(sessionCacheSize, sp.GetRequiredService<IChangeFeed>()));
         builder.Services.TryAddSingleton<ISessionCacheReport>(sp => sp.GetRequiredService<PostgresSessionCache>());
         builder.Services.TryAddSingleton<ISessionStore>(sp => new PostgresSessionStore(sp.GetRequiredService<PostgresDatabase>(), sp.GetRequiredService<PostgresSessionCache>()));
-        builder.Services.TryAddSingleton<IEventStore, PostgresEventStore>();
+        builder.Services.TryAddSingleton<IEventStore>(sp => new PostgresEventStore(sp.GetRequiredService<PostgresDatabase>(), sp.GetService<ICompressionSignal>(), appendWriters));
         builder.Services.TryAddSingleton<IUserStore, PostgresUserStore>();
         builder.Services.TryAddSingleton<IStoreMigrator, PostgresMigrator>();
         builder.Services.TryAddSingleton<IContextStore, PostgresContextStore>();

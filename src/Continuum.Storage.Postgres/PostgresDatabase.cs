@@ -22,7 +22,15 @@ public sealed class PostgresDatabase : IAsyncDisposable
         Host = builder.Host ?? "";
         Database = builder.Database ?? "";
         ConnectionString = connectionString;
-        _source = NpgsqlDataSource.Create(connectionString);
+        // Statements run again and again (appends, reads of a session) are prepared once a connection, unless the
+        // connection string says otherwise: it saves parsing and planning them on every call.
+        var source = new NpgsqlDataSourceBuilder(connectionString);
+        if (!connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase) && !connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        {
+            source.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        }
+
+        _source = source.Build();
     }
 
     /// <summary>The server's host.</summary>
@@ -66,6 +74,10 @@ public sealed class PostgresDatabase : IAsyncDisposable
             {
                 throw new StoreUnavailableException(ex);
             }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter)
+            {
+                throw NotStorableText(ex);
+            }
         }
     }
 
@@ -92,11 +104,19 @@ public sealed class PostgresDatabase : IAsyncDisposable
             {
                 throw new StoreUnavailableException(ex);
             }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter)
+            {
+                throw NotStorableText(ex);
+            }
         }
     }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    // PostgreSQL text holds no NUL character (U+0000); text the API does not check itself is refused here, unstored.
+    private static ValidationException NotStorableText(PostgresException ex) =>
+        new("body", $"holds text PostgreSQL cannot store ({ex.MessageText}); remove NUL characters (U+0000).");
 
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds((50 << attempt) + Random.Shared.Next(50));
 

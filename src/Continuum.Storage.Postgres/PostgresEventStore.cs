@@ -10,7 +10,7 @@ namespace Continuum.Storage.Postgres;
 /// appends to one session through any number of nodes take seq numbers one after another, with no gap and no
 /// duplicate, and an idempotency key is checked under the same lock.
 /// </summary>
-public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSignal? compression = null) : IEventStore
+public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
 {
     private const string LockSession = "SELECT user_id, interface, status, expires_at, expires_in_seconds, last_seq FROM sessions WHERE tenant_id = @tenant AND id = @id FOR UPDATE";
 
@@ -47,23 +47,50 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
         VALUES (@tenant, @user, @key, @session, @interface) ON CONFLICT DO NOTHING
         """;
 
+    /// <summary>How many append groups each node writes at once, by default.</summary>
+    public const int DefaultAppendWriters = 2;
+
+    private readonly PostgresDatabase _database;
+    private readonly ICompressionSignal? _compression;
+    private readonly PostgresAppendGroups _groups;
+
+    /// <summary>
+    /// The event log in <paramref name="database"/>; appends without idempotency keys are committed in groups by
+    /// <paramref name="appendWriters"/> writers at once.
+    /// </summary>
+    public PostgresEventStore(PostgresDatabase database, ICompressionSignal? compression = null, int appendWriters = DefaultAppendWriters)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        _database = database;
+        _compression = compression;
+        _groups = new PostgresAppendGroups(database, appendWriters);
+    }
+
     /// <inheritdoc />
     public async Task<IReadOnlyList<AppendResult>> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(events);
-        var (results, unsummarized, tokenLimit) = await database.WriteAsync((c, t) => AppendAsync(c, t, tenantId, sessionId, events, now, cancellationToken), cancellationToken).ConfigureAwait(false);
-        compression?.SessionGrew(tenantId, sessionId, unsummarized, tokenLimit);
+
+        // Without idempotency keys nothing needs looking up first, so the append joins a group commit; one the group
+        // hands back (a session not open, an error) runs alone below, under the session's row lock, and says why.
+        if (events.Count > 0 && events.All(e => e.IdempotencyKey is null)
+            && await _groups.AppendAsync(tenantId, sessionId, events, now, cancellationToken).ConfigureAwait(false) is { } grouped)
+        {
+            _compression?.SessionGrew(tenantId, sessionId, grouped.Unsummarized, grouped.TokenLimit);
+            return grouped.Results;
+        }
+
+        var (results, unsummarized, tokenLimit) = await _database.WriteAsync((c, t) => AppendAsync(c, t, tenantId, sessionId, events, now, cancellationToken), cancellationToken).ConfigureAwait(false);
+        _compression?.SessionGrew(tenantId, sessionId, unsummarized, tokenLimit);
         return results;
     }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _groups.DisposeAsync();
 
     private static async Task<(AppendResult[] Results, long Unsummarized, int TokenLimit)> AppendAsync(
         NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (events.All(e => e.IdempotencyKey is null) && await FastAppendAsync(c, t, tenantId, sessionId, events, now, cancellationToken).ConfigureAwait(false) is { } fast)
-        {
-            return fast;
-        }
-
         string? userId;
         string iface;
         long seq;
@@ -134,89 +161,6 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
         return (results, updated.GetInt64(0), updated.GetInt32(1));
     }
 
-    // Without idempotency keys nothing needs looking up first: the session row is bumped (and locked) by one
-    // UPDATE that also checks it is open, and the events and entity counts go in one batch: two round trips and the
-    // commit, where the general path takes one a statement. A session that is missing, closed or expired matches no
-    // row; the general path then reports why.
-    private static async Task<(AppendResult[] Results, long Unsummarized, int TokenLimit)?> FastAppendAsync(
-        NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var counts = EventCounts.Of(events);
-
-        long lastSeq;
-        string? userId;
-        string iface;
-        long unsummarized;
-        int tokenLimit;
-        using (var bump = c.Command("""
-            UPDATE sessions SET last_seq = last_seq + @n, status = 'active', last_active_at = @now, expires_at = @now + expires_in_seconds * 10000000,
-                messages = messages + @messages, input_tokens = input_tokens + @input, output_tokens = output_tokens + @output,
-                tool_calls = tool_calls + @tool_calls, errors = errors + @errors, unsummarized_tokens = unsummarized_tokens + @input + @output
-            WHERE tenant_id = @tenant AND id = @session AND status NOT IN ('closed', 'expired') AND expires_at > @now
-            RETURNING last_seq, user_id, interface, unsummarized_tokens, token_limit
-            """, t)
-            .Bind("tenant", tenantId).Bind("session", sessionId).Bind("n", (long)events.Count).Bind("now", now).Bind("messages", counts.Messages).Bind("input", counts.Input)
-            .Bind("output", counts.Output).Bind("tool_calls", counts.ToolCalls).Bind("errors", counts.Errors))
-        {
-            var rows = await bump.ReadAllAsync(r => (r.GetInt64(0), r.GetNullableString(1), r.GetString(2), r.GetInt64(3), r.GetInt32(4)), cancellationToken).ConfigureAwait(false);
-            if (rows.Count == 0)
-            {
-                return null;
-            }
-
-            (lastSeq, userId, iface, unsummarized, tokenLimit) = rows[0];
-        }
-
-        var seq = lastSeq - events.Count;
-        var results = new AppendResult[events.Count];
-        using var batch = new NpgsqlBatch(c, t);
-        for (var i = 0; i < events.Count; i++)
-        {
-            var e = events[i];
-            seq++;
-            var entities = e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options);
-            batch.BatchCommands.Add(Positional("""
-                INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                """, tenantId, sessionId, seq, e.Id, userId, e.Type, e.Role, e.Name, e.Content, e.Tokens, new Json(entities), iface, e.CreatedAt.UtcTicks, new Json(e.MetadataJson)));
-            foreach (var m in e.Mentions)
-            {
-                batch.BatchCommands.Add(Positional(CountSessionEntity.Replace("@tenant", "$1").Replace("@session", "$2").Replace("@key", "$3").Replace("@name", "$4").Replace("@kind", "$5").Replace("@seq", "$6"),
-                    tenantId, sessionId, m.Key, m.Name, m.Kind, seq));
-                if (userId is not null)
-                {
-                    batch.BatchCommands.Add(Positional(CountUserEntity.Replace("@tenant", "$1").Replace("@user", "$2").Replace("@key", "$3").Replace("@name", "$4").Replace("@kind", "$5").Replace("@at", "$6"),
-                        tenantId, userId, m.Key, m.Name, m.Kind, e.CreatedAt.UtcTicks));
-                    batch.BatchCommands.Add(Positional(NoteUserEntitySession.Replace("@tenant", "$1").Replace("@user", "$2").Replace("@key", "$3").Replace("@session", "$4").Replace("@interface", "$5"),
-                        tenantId, userId, m.Key, sessionId, iface));
-                }
-            }
-
-            results[i] = new AppendResult(e.ToEvent(sessionId, seq, iface), false);
-        }
-
-        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        return (results, unsummarized, tokenLimit);
-    }
-
-    private static NpgsqlBatchCommand Positional(string sql, params object?[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(value switch
-            {
-                null => new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = DBNull.Value },
-                Json json => new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Json, Value = (object?)json.Text ?? DBNull.Value },
-                _ => new NpgsqlParameter { Value = value },
-            });
-        }
-
-        return command;
-    }
-
-    private sealed record Json(string? Text);
-
     /// <summary>Counts one mention of an entity for the session and, for a known user, the user.</summary>
     internal static async Task CountMentionAsync(NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, string? userId, string iface,
         Context.EntityMention mention, long seq, DateTimeOffset at, CancellationToken cancellationToken)
@@ -267,7 +211,7 @@ public sealed class PostgresEventStore(PostgresDatabase database, ICompressionSi
 
     /// <inheritdoc />
     public Task<IReadOnlyList<SessionEvent>> ListAsync(string tenantId, string sessionId, long afterSeq, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<SessionEvent>>(async c =>
+        _database.ReadAsync<IReadOnlyList<SessionEvent>>(async c =>
         {
             using var command = c.Command($"""
                 SELECT {PostgresCommands.EventColumns},

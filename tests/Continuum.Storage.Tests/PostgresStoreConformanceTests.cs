@@ -11,8 +11,10 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
         var database = new PostgresDatabase(connectionString);
         var migrator = new PostgresMigrator(database);
         var report = await migrator.MigrateAsync(CancellationToken.None);
-        return new ConformanceStores(new PostgresSessionStore(database), new PostgresEventStore(database), new PostgresUserStore(database), migrator, report, async () =>
+        var events = new PostgresEventStore(database);
+        return new ConformanceStores(new PostgresSessionStore(database), events, new PostgresUserStore(database), migrator, report, async () =>
         {
+            await events.DisposeAsync();
             await database.DisposeAsync();
             await cluster.DropDatabaseAsync(connectionString);
         });
@@ -22,6 +24,64 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
     public void The_store_describes_itself_by_its_server_and_database()
     {
         Migrator.Describe().ShouldStartWith("postgres:127.0.0.1/t_");
+    }
+
+    [Fact]
+    public async Task An_append_that_fails_inside_a_group_commit_fails_alone_and_the_rest_of_its_group_commits()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var open = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            var session = NewSession(null, "cli", $"host-{i}", now);
+            (await Sessions.OpenAsync(Tenant, session, null, now, Ct)).Created.ShouldBeTrue();
+            open.Add(session.Id);
+        }
+
+        var closed = NewSession(null, "cli", "host-closed", now);
+        await Sessions.OpenAsync(Tenant, closed, null, now, Ct);
+        await Sessions.UpdateAsync(Tenant, closed.Id, s => s with { Status = Model.SessionStatus.Closed }, Ct);
+
+        // Six writers at once, so appends share groups; every seventh carries a NUL, which PostgreSQL refuses and
+        // which rolls its whole group back; a seventh writer appends to the closed session.
+        var acknowledged = open.ToDictionary(id => id, _ => new List<string>());
+        var refused = 0;
+        await Task.WhenAll(open.Select((id, writer) => Task.Run(async () =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var content = i % 7 == 3 ? $"w{writer}-{i} bad\0byte" : $"w{writer}-{i}";
+                try
+                {
+                    await Events.AppendAsync(Tenant, id, [Record(content, at: now)], now, Ct);
+                    acknowledged[id].Add(content);
+                }
+                catch (Errors.ValidationException ex)
+                {
+                    content.ShouldContain("\0");
+                    ex.Message.ShouldContain("NUL");
+                    Interlocked.Increment(ref refused);
+                }
+            }
+        })).Append(Task.Run(async () =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                var error = await Should.ThrowAsync<Errors.ConflictException>(() => Events.AppendAsync(Tenant, closed.Id, [Record($"late {i}", at: now)], now, Ct));
+                error.ErrorType.ShouldBe("session-closed");
+            }
+        })));
+
+        refused.ShouldBe(6 * 6, "each writer's six bad appends, and only those, were refused");
+        foreach (var id in open)
+        {
+            var stored = await Events.ListAsync(Tenant, id, 0, 100, Ct);
+            stored.Select(e => e.Content).ShouldBe(acknowledged[id], "every acknowledged append, in order, and nothing else");
+            stored.Select(e => e.Seq).ShouldBe(Enumerable.Range(1, acknowledged[id].Count).Select(n => (long)n), "seq has no gap where a group was rolled back");
+            (await Sessions.GetAsync(Tenant, id, Ct))!.LastSeq.ShouldBe(acknowledged[id].Count);
+        }
+
+        (await Events.ListAsync(Tenant, closed.Id, 0, 100, Ct)).ShouldBeEmpty();
     }
 
     [Fact]

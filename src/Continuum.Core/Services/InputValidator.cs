@@ -100,6 +100,11 @@ public static partial class InputValidator
             throw new ValidationException(field, "is required.");
         }
 
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ValidationException(field, "must not contain NUL characters (U+0000).");
+        }
+
         // Most text is far below the limit in characters; count bytes only when it could be over.
         if (value.Length * 3 > maxBytes)
         {

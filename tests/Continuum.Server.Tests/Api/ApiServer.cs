@@ -37,7 +37,7 @@ public sealed class ApiServer : IAsyncDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), "continuum-api-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        string[] args = ["--urls", "http://127.0.0.1:0", "--Continuum:DataDirectory", directory, .. settings];
+        string[] args = ["--urls", "http://127.0.0.1:0", "--Continuum:DataDirectory", directory, .. await Continuum.Testing.TestStore.WithStoreAsync(settings)];
         var app = ContinuumServer.Build(args, b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -43,6 +43,23 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_nul_character_in_content_is_400_validation_and_stores_nothing()
+    {
+        await using var server = await ApiServer.StartAsync();
+        var sessionId = (string)(await server.OpenSessionAsync("web", "nul-1"))["id"]!;
+
+        var single = await server.SendRawAsync(HttpMethod.Post, $"api/sessions/{sessionId}/events", """{ "content": "before\u0000after" }""");
+        var batch = await server.SendRawAsync(HttpMethod.Post, $"api/sessions/{sessionId}/events:batch",
+            """{ "events": [ { "content": "fine" }, { "content": "\u0000" } ] }""");
+
+        single.ShouldBeProblem(HttpStatusCode.BadRequest).ShouldBe(Problems + "validation");
+        single.Json["errors"]!["content"].ShouldNotBeNull();
+        batch.ShouldBeProblem(HttpStatusCode.BadRequest).ShouldBe(Problems + "validation");
+        batch.Json["errors"]!["events[1].content"].ShouldNotBeNull();
+        (await server.AllEventsAsync(sessionId)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task An_unknown_enum_value_is_400_validation_naming_the_field()
     {
         await using var server = await ApiServer.StartAsync();

@@ -5,6 +5,8 @@ namespace Continuum.Server.Tests.Api;
 
 public sealed class OperationsTests
 {
+    private static string StoreName => Continuum.Testing.TestStore.IsPostgres ? "postgres" : "sqlite";
+
     [Fact]
     public async Task Health_reports_the_store_healthy()
     {
@@ -14,7 +16,7 @@ public sealed class OperationsTests
 
         ((string)health["status"]!).ShouldBe("healthy");
         ((string)health["checks"]!["store"]!["status"]!).ShouldBe("healthy");
-        ((string)health["checks"]!["store"]!["description"]!).ShouldBe("sqlite");
+        ((string)health["checks"]!["store"]!["description"]!).ShouldBe(StoreName);
     }
 
     [Fact]
@@ -55,7 +57,7 @@ public sealed class OperationsTests
 
         var stats = await server.GetOkAsync("api/stats");
 
-        ((string)stats["store"]!).ShouldBe("sqlite");
+        ((string)stats["store"]!).ShouldBe(StoreName);
         var sessions = stats["sessions"]!;
         ((long)sessions["totalSessions"]!).ShouldBe(3);
         ((long)sessions["activeSessions"]!).ShouldBe(2);
@@ -79,7 +81,7 @@ public sealed class OperationsTests
 
         server.Http.BaseAddress!.Host.ShouldBe("127.0.0.1");
         server.Http.BaseAddress.Port.ShouldBeGreaterThan(0);
-        File.Exists(Path.Combine(server.DataDirectory, "continuum.db")).ShouldBeTrue();
+        File.Exists(Path.Combine(server.DataDirectory, "continuum.db")).ShouldBe(!Continuum.Testing.TestStore.IsPostgres, "the SQLite file is the default store's");
     }
 
     [Fact]

@@ -1,0 +1,340 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Continuum.Errors;
+using Continuum.Model;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Continuum.Storage.Postgres;
+
+/// <summary>
+/// Group commit for appends without idempotency keys. Appends that queue up while a group is being written go into
+/// the next group together: each append is one statement (bump the session row and check it is open, insert the
+/// events, count their entities), all of a group's statements go to the server in one round trip, and one commit
+/// makes them durable. A few groups are written at once; within a group the sessions are locked in one order, so
+/// two groups never wait on each other in a cycle. An append whose session is not open, or every append of a group
+/// that failed on a non-transient error, is handed back to be run alone, so its request gets its own answer.
+/// </summary>
+internal sealed class PostgresAppendGroups : IAsyncDisposable
+{
+    private const string Bump = """
+        s AS (
+            UPDATE sessions SET last_seq = last_seq + $3, status = 'active', last_active_at = $4, expires_at = $4 + expires_in_seconds * 10000000,
+                messages = messages + $5, input_tokens = input_tokens + $6, output_tokens = output_tokens + $7,
+                tool_calls = tool_calls + $8, errors = errors + $9, unsummarized_tokens = unsummarized_tokens + $6 + $7
+            WHERE tenant_id = $1 AND id = $2 AND status NOT IN ('closed', 'expired') AND expires_at > $4
+            RETURNING last_seq, user_id, interface, unsummarized_tokens, token_limit),
+        e AS (
+            INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata)
+            SELECT $1, $2, s.last_seq - $3 + x.ord, x.id, s.user_id, x.type, x.role, x.name, x.content, x.tokens, x.entities, s.interface, x.created_at, x.metadata
+            FROM s, unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::integer[], $16::json[], $17::bigint[], $18::json[])
+                WITH ORDINALITY AS x(id, type, role, name, content, tokens, entities, created_at, metadata, ord))
+        """;
+
+    // Mentions arrive counted by entity key (one row a key), since one statement may not upsert a row twice.
+    private const string Count = """
+        se AS (
+            INSERT INTO session_entities (tenant_id, session_id, key, name, kind, mentions, last_seq)
+            SELECT $1, $2, m.key, m.name, m.kind, m.n, s.last_seq - $3 + m.last_ord
+            FROM s, unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[]) AS m(key, name, kind, n, last_ord)
+            ON CONFLICT (session_id, key) DO UPDATE SET mentions = session_entities.mentions + excluded.mentions, last_seq = excluded.last_seq),
+        ue AS (
+            INSERT INTO user_entities (tenant_id, user_id, key, name, kind, first_seen, last_seen, mentions)
+            SELECT $1, s.user_id, m.key, m.name, m.kind, m.first_at, m.last_at, m.n
+            FROM s, unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $24::bigint[], $25::bigint[]) AS m(key, name, kind, n, first_at, last_at)
+            WHERE s.user_id IS NOT NULL
+            ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET mentions = user_entities.mentions + excluded.mentions,
+                first_seen = least(user_entities.first_seen, excluded.first_seen), last_seen = greatest(user_entities.last_seen, excluded.last_seen)),
+        ues AS (
+            INSERT INTO user_entity_sessions (tenant_id, user_id, key, session_id, interface)
+            SELECT $1, s.user_id, m.key, $2, s.interface FROM s, unnest($19::text[]) AS m(key) WHERE s.user_id IS NOT NULL
+            ON CONFLICT DO NOTHING)
+        """;
+
+    private const string Result = "SELECT last_seq, interface, unsummarized_tokens, token_limit FROM s";
+
+    private static readonly string Plain = $"WITH {Bump}\n{Result}";
+    private static readonly string Counted = $"WITH {Bump},\n{Count}\n{Result}";
+
+    private readonly PostgresDatabase _database;
+    private readonly int _maxGroup;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    private readonly Task[] _writers;
+    private long _arrivals;
+
+    /// <summary>Writes with <paramref name="writers"/> groups at once, each of at most <paramref name="maxGroup"/> appends.</summary>
+    public PostgresAppendGroups(PostgresDatabase database, int writers, int maxGroup = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(writers, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxGroup, 1);
+        _database = database;
+        _maxGroup = maxGroup;
+        _writers = [.. Enumerable.Range(0, writers).Select(_ => Task.Run(WriteAsync))];
+    }
+
+    /// <summary>
+    /// Appends <paramref name="events"/> in the next group; null when they were not appended and must be run alone
+    /// (the session is missing, closed or expired, or the group failed on an error of one of its appends).
+    /// </summary>
+    public Task<Appended?> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new Pending(Interlocked.Increment(ref _arrivals), tenantId, sessionId, events, now, cancellationToken);
+        return _queue.Writer.TryWrite(pending) ? pending.Task : throw new TransientStoreException("The store is shutting down.");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_writers).ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync()
+    {
+        var group = new List<Pending>(_maxGroup);
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (group.Count < _maxGroup && _queue.Reader.TryRead(out var next))
+            {
+                if (next.CancellationToken.IsCancellationRequested)
+                {
+                    next.Cancel();
+                }
+                else
+                {
+                    group.Add(next);
+                }
+            }
+
+            if (group.Count > 0)
+            {
+                await WriteGroupAsync(group).ConfigureAwait(false);
+                group.Clear();
+            }
+        }
+    }
+
+    private async Task WriteGroupAsync(List<Pending> group)
+    {
+        // One lock order for every group: by session, then by arrival (a session's appends keep their order).
+        group.Sort(static (a, b) => string.CompareOrdinal(a.TenantId, b.TenantId) is var t && t != 0 ? t
+            : string.CompareOrdinal(a.SessionId, b.SessionId) is var s && s != 0 ? s
+            : a.Arrival.CompareTo(b.Arrival));
+        try
+        {
+            var outcomes = await _database.WriteAsync((c, t) => ExecuteAsync(c, t, group), CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < group.Count; i++)
+            {
+                group[i].Complete(outcomes[i]);
+            }
+        }
+        catch (Exception ex) when (ex is not (StoreUnavailableException or TransientStoreException))
+        {
+            // The group was rolled back whole by one append's error: each runs again alone and gets its own answer.
+            foreach (var pending in group)
+            {
+                pending.Complete(null);
+            }
+        }
+        catch (Exception ex)
+        {
+            foreach (var pending in group)
+            {
+                pending.Fail(ex);
+            }
+        }
+    }
+
+    private static async Task<Appended?[]> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Pending> group)
+    {
+        using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var pending in group)
+        {
+            batch.BatchCommands.Add(Statement(pending));
+        }
+
+        var outcomes = new Appended?[group.Count];
+        using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (i > 0)
+            {
+                await reader.NextResultAsync().ConfigureAwait(false);
+            }
+
+            if (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                outcomes[i] = Appended.From(group[i], reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3));
+            }
+        }
+
+        return outcomes;
+    }
+
+    private static NpgsqlBatchCommand Statement(Pending p)
+    {
+        var events = p.Events;
+        var n = events.Count;
+        var ids = new string[n];
+        var types = new string[n];
+        var roles = new string[n];
+        var names = new string?[n];
+        var contents = new string[n];
+        var tokens = new int[n];
+        var entities = new string[n];
+        var createdAt = new long[n];
+        var metadata = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var e = events[i];
+            (ids[i], types[i], roles[i], names[i], contents[i], tokens[i]) = (e.Id, e.Type, e.Role, e.Name, e.Content, e.Tokens);
+            entities[i] = e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options);
+            createdAt[i] = e.CreatedAt.UtcTicks;
+            metadata[i] = e.MetadataJson;
+        }
+
+        var counts = EventCounts.Of(events);
+        var command = new NpgsqlBatchCommand();
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.TenantId });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.SessionId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = n });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Now.UtcTicks });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.Messages });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.Input });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.Output });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.ToolCalls });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.Errors });
+        command.Parameters.Add(Texts(ids));
+        command.Parameters.Add(Texts(types));
+        command.Parameters.Add(Texts(roles));
+        command.Parameters.Add(Texts(names));
+        command.Parameters.Add(Texts(contents));
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = tokens });
+        command.Parameters.Add(Jsons(entities));
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = createdAt });
+        command.Parameters.Add(Jsons(metadata));
+
+        var mentions = MentionCounts.Of(events);
+        if (mentions is null)
+        {
+            command.CommandText = Plain;
+            return command;
+        }
+
+        command.CommandText = Counted;
+        command.Parameters.Add(Texts(mentions.Keys));
+        command.Parameters.Add(Texts(mentions.Names));
+        command.Parameters.Add(Texts(mentions.Kinds));
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.Counts });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.LastOrdinals });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.FirstAt });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.LastAt });
+        return command;
+    }
+
+    private static NpgsqlParameter Texts(string?[] values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values };
+
+    private static NpgsqlParameter Jsons(string?[] values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Json, Value = values };
+
+    /// <summary>An append's entity mentions counted by key, in the order each key first appears.</summary>
+    private sealed class MentionCounts
+    {
+        public required string[] Keys { get; init; }
+
+        public required string[] Names { get; init; }
+
+        public required string[] Kinds { get; init; }
+
+        public required long[] Counts { get; init; }
+
+        public required long[] LastOrdinals { get; init; }
+
+        public required long[] FirstAt { get; init; }
+
+        public required long[] LastAt { get; init; }
+
+        public static MentionCounts? Of(IReadOnlyList<EventRecord> events)
+        {
+            var order = new List<string>();
+            var byKey = new Dictionary<string, (EntityMentionTally Tally, int Index)>();
+            for (var i = 0; i < events.Count; i++)
+            {
+                var at = events[i].CreatedAt.UtcTicks;
+                foreach (var m in events[i].Mentions)
+                {
+                    var key = m.Key;
+                    if (byKey.TryGetValue(key, out var seen))
+                    {
+                        byKey[key] = (seen.Tally with { Count = seen.Tally.Count + 1, LastOrdinal = i + 1, FirstAt = Math.Min(seen.Tally.FirstAt, at), LastAt = Math.Max(seen.Tally.LastAt, at) }, seen.Index);
+                    }
+                    else
+                    {
+                        byKey[key] = (new EntityMentionTally(m.Name, m.Kind, 1, i + 1, at, at), order.Count);
+                        order.Add(key);
+                    }
+                }
+            }
+
+            if (order.Count == 0)
+            {
+                return null;
+            }
+
+            var tallies = order.Select(k => byKey[k].Tally).ToArray();
+            return new MentionCounts
+            {
+                Keys = [.. order],
+                Names = [.. tallies.Select(t => t.Name)],
+                Kinds = [.. tallies.Select(t => t.Kind)],
+                Counts = [.. tallies.Select(t => t.Count)],
+                LastOrdinals = [.. tallies.Select(t => t.LastOrdinal)],
+                FirstAt = [.. tallies.Select(t => t.FirstAt)],
+                LastAt = [.. tallies.Select(t => t.LastAt)],
+            };
+        }
+    }
+
+    private readonly record struct EntityMentionTally(string Name, string Kind, long Count, long LastOrdinal, long FirstAt, long LastAt);
+
+    /// <summary>What an append in a group got: its events as stored and the session's token counters after it.</summary>
+    internal sealed record Appended(AppendResult[] Results, long Unsummarized, int TokenLimit)
+    {
+        public static Appended From(Pending p, long lastSeq, string iface, long unsummarized, int tokenLimit)
+        {
+            var first = lastSeq - p.Events.Count + 1;
+            var results = new AppendResult[p.Events.Count];
+            for (var i = 0; i < results.Length; i++)
+            {
+                results[i] = new AppendResult(p.Events[i].ToEvent(p.SessionId, first + i, iface), false);
+            }
+
+            return new Appended(results, unsummarized, tokenLimit);
+        }
+    }
+
+    internal sealed class Pending(long arrival, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        private readonly TaskCompletionSource<Appended?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long Arrival { get; } = arrival;
+
+        public string TenantId { get; } = tenantId;
+
+        public string SessionId { get; } = sessionId;
+
+        public IReadOnlyList<EventRecord> Events { get; } = events;
+
+        public DateTimeOffset Now { get; } = now;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public Task<Appended?> Task => _completion.Task;
+
+        public void Complete(Appended? appended) => _completion.TrySetResult(appended);
+
+        public void Fail(Exception exception) => _completion.TrySetException(exception);
+
+        public void Cancel() => _completion.TrySetCanceled(CancellationToken);
+    }
+}
