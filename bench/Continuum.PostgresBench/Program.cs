@@ -1,7 +1,7 @@
 // PostgreSQL append benchmark: appends/s and p50/p99 over HTTP at 1, 16 and 64 clients on a throw-away PostgreSQL
 // cluster (synchronous_commit on, fsync on: every acknowledged append is durable), the raw rate of single-row
 // INSERTs with Npgsql at the same concurrency and durability, their ratio, and two nodes against one node.
-// Usage: dotnet run -c Release --project bench/Continuum.PostgresBench -- [--seconds N] [--clients 1,16,64]
+// Usage: dotnet run -c Release --project bench/Continuum.PostgresBench -- [--seconds N] [--clients 1,16,64] [--writers N]
 using System.Diagnostics;
 using System.Globalization;
 using Continuum.Bench;
@@ -13,6 +13,7 @@ using Npgsql;
 var seconds = 5.0;
 var warmup = 1.0;
 int[] levels = [1, 16, 64];
+int? writers = null;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -24,8 +25,12 @@ for (var i = 0; i < args.Length; i++)
         case "--clients" when i + 1 < args.Length:
             levels = [.. args[++i].Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))];
             break;
+        case "--writers" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var w) && w > 0:
+            writers = w;
+            i++;
+            break;
         default:
-            Console.Error.WriteLine($"error: unknown argument '{args[i]}'. Usage: [--seconds N] [--clients 1,16,64]");
+            Console.Error.WriteLine($"error: unknown argument '{args[i]}'. Usage: [--seconds N] [--clients 1,16,64] [--writers N]");
             return 2;
     }
 }
@@ -43,14 +48,18 @@ await postgres.InitializeAsync();
 Console.WriteLine("Continuum PostgreSQL append benchmark");
 Console.WriteLine($"machine:  {Machine.Describe()}");
 Console.WriteLine($"postgres: {await ScalarAsync(postgres.ConnectionString, "SELECT version()")}; synchronous_commit={await ScalarAsync(postgres.ConnectionString, "SHOW synchronous_commit")}, fsync={await ScalarAsync(postgres.ConnectionString, "SHOW fsync")}");
-Console.WriteLine($"settings: {Workload.ContentBytes}-byte messages, {warmup:0.#} s warm-up + {seconds:0.#} s measured per phase, clients {string.Join(",", levels)}; the server nodes run in this process");
+Console.WriteLine($"settings: {Workload.ContentBytes}-byte messages, {warmup:0.#} s warm-up + {seconds:0.#} s measured per phase, clients {string.Join(",", levels)}; the server nodes run in this process; append writers {writers?.ToString(CultureInfo.InvariantCulture) ?? "default"}");
 Console.WriteLine();
 
 var rows = new List<(int Clients, PhaseResult Http, PhaseResult Raw)>();
 var database = await postgres.CreateDatabaseAsync();
-var one = await StartNodeAsync(database);
+var one = await StartNodeAsync(database, writers);
 using (var http = new HttpAppendBench(new Uri(one.Urls.First()), levels.Max()))
 {
+    // The server's code is compiled and tiered up before anything is measured.
+    var warm = await OpenAsync(http, 16, "warm-up");
+    Print(await http.RunAsync("jit warm-up", 16, warm, Window.Start(0, 3), cancel));
+
     foreach (var clients in levels)
     {
         var rawDatabase = await postgres.CreateDatabaseAsync();
@@ -59,8 +68,14 @@ using (var http = new HttpAppendBench(new Uri(one.Urls.First()), levels.Max()))
         await postgres.DropDatabaseAsync(rawDatabase);
 
         var sessions = await OpenAsync(http, clients, $"pg-{clients}");
-        var result = await http.RunAsync("http own session", clients, sessions, Window.Start(warmup, seconds), cancel);
+        var window = Window.Start(warmup, seconds);
+        var cpu = CpuUse.MeasureAsync(window, cancel);
+        var result = await http.RunAsync("http own session", clients, sessions, window, cancel);
         Print(result);
+        if (await cpu is { } used)
+        {
+            Console.WriteLine($"    cpu: this process (server and clients) {used.ProcessPercent:F0}%, PostgreSQL {used.ThreadPercent(CpuUse.Postgres):F0}% of {Environment.ProcessorCount * 100}%; busiest threads: {used.Top(4)}");
+        }
         rows.Add((clients, result, raw));
     }
 }
@@ -75,7 +90,7 @@ foreach (var (clients, http, raw) in rows)
 
 // Two nodes on the same database, the clients split between them, against the one node above.
 var top = levels.Max();
-var two = await StartNodeAsync(database);
+var two = await StartNodeAsync(database, writers);
 PhaseResult pair;
 using (var first = new HttpAppendBench(new Uri(one.Urls.First()), top))
 using (var second = new HttpAppendBench(new Uri(two.Urls.First()), top))
@@ -113,12 +128,13 @@ return 0;
 static void Print(PhaseResult r) =>
     Console.WriteLine($"  {r.Name,-17} {r.Clients,4} clients: {r.PerSecond,9:N0}/s  p50 {r.P50Ms,7:F2} ms  p99 {r.P99Ms,7:F2} ms  max {r.MaxMs,7:F1} ms{(r.Errors > 0 ? $"  {r.Errors} errors, first: {r.FirstError}" : "")}");
 
-static async Task<WebApplication> StartNodeAsync(string database)
+static async Task<WebApplication> StartNodeAsync(string database, int? writers)
 {
+    string[] tuning = writers is { } w ? ["--Continuum:Storage:Postgres:AppendWriters", w.ToString(CultureInfo.InvariantCulture)] : [];
     var app = ContinuumServer.Build([
         "--urls", "http://127.0.0.1:0", "--Continuum:DataDirectory", Path.Combine(Path.GetTempPath(), "continuum-pgbench-" + Guid.NewGuid().ToString("N")),
         "--Continuum:Storage:Provider", "postgres", "--Continuum:Storage:Postgres:ConnectionString", database,
-        "--Logging:LogLevel:Default", "Warning"]);
+        "--Logging:LogLevel:Default", "Warning", .. tuning]);
     await app.StartAsync();
     return app;
 }

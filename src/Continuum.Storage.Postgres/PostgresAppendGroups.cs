@@ -24,6 +24,16 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
                 tool_calls = tool_calls + $8, errors = errors + $9, unsummarized_tokens = unsummarized_tokens + $6 + $7
             WHERE tenant_id = $1 AND id = $2 AND status NOT IN ('closed', 'expired') AND expires_at > $4
             RETURNING last_seq, user_id, interface, unsummarized_tokens, token_limit),
+        """;
+
+    // Most appends carry one event: its columns go as plain parameters, which is cheaper than unpacking arrays.
+    private const string InsertOne = """
+        e AS (
+            INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata)
+            SELECT $1, $2, s.last_seq, $10, s.user_id, $11, $12, $13, $14, $15, $16, s.interface, $17, $18 FROM s)
+        """;
+
+    private const string InsertMany = """
         e AS (
             INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata)
             SELECT $1, $2, s.last_seq - $3 + x.ord, x.id, s.user_id, x.type, x.role, x.name, x.content, x.tokens, x.entities, s.interface, x.created_at, x.metadata
@@ -53,8 +63,14 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
 
     private const string Result = "SELECT last_seq, interface, unsummarized_tokens, token_limit FROM s";
 
-    private static readonly string Plain = $"WITH {Bump}\n{Result}";
-    private static readonly string Counted = $"WITH {Bump},\n{Count}\n{Result}";
+    // By [one event or many, mentions or none].
+    private static readonly string[] Statements =
+    [
+        $"WITH {Bump}\n{InsertOne}\n{Result}",
+        $"WITH {Bump}\n{InsertOne},\n{Count}\n{Result}",
+        $"WITH {Bump}\n{InsertMany}\n{Result}",
+        $"WITH {Bump}\n{InsertMany},\n{Count}\n{Result}",
+    ];
 
     private readonly PostgresDatabase _database;
     private readonly int _maxGroup;
@@ -76,11 +92,19 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
     /// Appends <paramref name="events"/> in the next group; null when they were not appended and must be run alone
     /// (the session is missing, closed or expired, or the group failed on an error of one of its appends).
     /// </summary>
-    public Task<Appended?> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<Appended?> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+
+        // The statement is built here, on the request's thread, so the writers only send and read.
         var pending = new Pending(Interlocked.Increment(ref _arrivals), tenantId, sessionId, events, now, cancellationToken);
-        return _queue.Writer.TryWrite(pending) ? pending.Task : throw new TransientStoreException("The store is shutting down.");
+        pending.Command = Statement(pending);
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new TransientStoreException("The store is shutting down.");
+        }
+
+        return await pending.Task.ConfigureAwait(false) is { } bumped ? Appended.From(pending, bumped) : null;
     }
 
     /// <inheritdoc />
@@ -123,7 +147,8 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
             : a.Arrival.CompareTo(b.Arrival));
         try
         {
-            var outcomes = await _database.WriteAsync((c, t) => ExecuteAsync(c, t, group), CancellationToken.None).ConfigureAwait(false);
+            var attempt = 0;
+            var outcomes = await _database.WriteAsync((c, t) => ExecuteAsync(c, t, group, ++attempt > 1), CancellationToken.None).ConfigureAwait(false);
             for (var i = 0; i < group.Count; i++)
             {
                 group[i].Complete(outcomes[i]);
@@ -146,15 +171,16 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
         }
     }
 
-    private static async Task<Appended?[]> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Pending> group)
+    private static async Task<Bumped?[]> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Pending> group, bool retry)
     {
         using var batch = new NpgsqlBatch(connection, transaction);
         foreach (var pending in group)
         {
-            batch.BatchCommands.Add(Statement(pending));
+            // A retry runs on a new connection: its statements are built anew rather than reused.
+            batch.BatchCommands.Add(retry || pending.Command is null ? Statement(pending) : pending.Command);
         }
 
-        var outcomes = new Appended?[group.Count];
+        var outcomes = new Bumped?[group.Count];
         using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
         for (var i = 0; i < group.Count; i++)
         {
@@ -165,7 +191,7 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
 
             if (await reader.ReadAsync().ConfigureAwait(false))
             {
-                outcomes[i] = Appended.From(group[i], reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3));
+                outcomes[i] = new Bumped(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3));
             }
         }
 
@@ -175,63 +201,60 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
     private static NpgsqlBatchCommand Statement(Pending p)
     {
         var events = p.Events;
-        var n = events.Count;
-        var ids = new string[n];
-        var types = new string[n];
-        var roles = new string[n];
-        var names = new string?[n];
-        var contents = new string[n];
-        var tokens = new int[n];
-        var entities = new string[n];
-        var createdAt = new long[n];
-        var metadata = new string?[n];
-        for (var i = 0; i < n; i++)
-        {
-            var e = events[i];
-            (ids[i], types[i], roles[i], names[i], contents[i], tokens[i]) = (e.Id, e.Type, e.Role, e.Name, e.Content, e.Tokens);
-            entities[i] = e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options);
-            createdAt[i] = e.CreatedAt.UtcTicks;
-            metadata[i] = e.MetadataJson;
-        }
-
         var counts = EventCounts.Of(events);
         var command = new NpgsqlBatchCommand();
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.TenantId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.SessionId });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = n });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = events.Count });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = p.Now.UtcTicks });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.Messages });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.Input });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.Output });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.ToolCalls });
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = counts.Errors });
-        command.Parameters.Add(Texts(ids));
-        command.Parameters.Add(Texts(types));
-        command.Parameters.Add(Texts(roles));
-        command.Parameters.Add(Texts(names));
-        command.Parameters.Add(Texts(contents));
-        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = tokens });
-        command.Parameters.Add(Jsons(entities));
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = createdAt });
-        command.Parameters.Add(Jsons(metadata));
-
-        var mentions = MentionCounts.Of(events);
-        if (mentions is null)
+        if (events.Count == 1)
         {
-            command.CommandText = Plain;
-            return command;
+            var e = events[0];
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Id });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Type });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Role });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.Name ?? DBNull.Value });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Content });
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = e.Tokens });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = EntitiesJson(e) });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = e.CreatedAt.UtcTicks });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = (object?)e.MetadataJson ?? DBNull.Value });
+        }
+        else
+        {
+            command.Parameters.Add(Texts([.. events.Select(e => e.Id)]));
+            command.Parameters.Add(Texts([.. events.Select(e => e.Type)]));
+            command.Parameters.Add(Texts([.. events.Select(e => e.Role)]));
+            command.Parameters.Add(Texts([.. events.Select(e => e.Name)]));
+            command.Parameters.Add(Texts([.. events.Select(e => e.Content)]));
+            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. events.Select(e => e.Tokens)] });
+            command.Parameters.Add(Jsons([.. events.Select(EntitiesJson)]));
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. events.Select(e => e.CreatedAt.UtcTicks)] });
+            command.Parameters.Add(Jsons([.. events.Select(e => e.MetadataJson)]));
         }
 
-        command.CommandText = Counted;
-        command.Parameters.Add(Texts(mentions.Keys));
-        command.Parameters.Add(Texts(mentions.Names));
-        command.Parameters.Add(Texts(mentions.Kinds));
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.Counts });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.LastOrdinals });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.FirstAt });
-        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.LastAt });
+        var mentions = MentionCounts.Of(events);
+        command.CommandText = Statements[(events.Count == 1 ? 0 : 2) + (mentions is null ? 0 : 1)];
+        if (mentions is not null)
+        {
+            command.Parameters.Add(Texts(mentions.Keys));
+            command.Parameters.Add(Texts(mentions.Names));
+            command.Parameters.Add(Texts(mentions.Kinds));
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.Counts });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.LastOrdinals });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.FirstAt });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = mentions.LastAt });
+        }
+
         return command;
     }
+
+    private static string EntitiesJson(EventRecord e) => e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options);
 
     private static NpgsqlParameter Texts(string?[] values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values };
 
@@ -256,6 +279,11 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
 
         public static MentionCounts? Of(IReadOnlyList<EventRecord> events)
         {
+            if (events.All(e => e.Mentions.Count == 0))
+            {
+                return null;
+            }
+
             var order = new List<string>();
             var byKey = new Dictionary<string, (EntityMentionTally Tally, int Index)>();
             for (var i = 0; i < events.Count; i++)
@@ -274,11 +302,6 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
                         order.Add(key);
                     }
                 }
-            }
-
-            if (order.Count == 0)
-            {
-                return null;
             }
 
             var tallies = order.Select(k => byKey[k].Tally).ToArray();
@@ -300,22 +323,25 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
     /// <summary>What an append in a group got: its events as stored and the session's token counters after it.</summary>
     internal sealed record Appended(AppendResult[] Results, long Unsummarized, int TokenLimit)
     {
-        public static Appended From(Pending p, long lastSeq, string iface, long unsummarized, int tokenLimit)
+        public static Appended From(Pending p, Bumped session)
         {
-            var first = lastSeq - p.Events.Count + 1;
+            var first = session.LastSeq - p.Events.Count + 1;
             var results = new AppendResult[p.Events.Count];
             for (var i = 0; i < results.Length; i++)
             {
-                results[i] = new AppendResult(p.Events[i].ToEvent(p.SessionId, first + i, iface), false);
+                results[i] = new AppendResult(p.Events[i].ToEvent(p.SessionId, first + i, session.Interface), false);
             }
 
-            return new Appended(results, unsummarized, tokenLimit);
+            return new Appended(results, session.Unsummarized, session.TokenLimit);
         }
     }
 
+    /// <summary>The session row after an append's statement bumped it.</summary>
+    internal sealed record Bumped(long LastSeq, string Interface, long Unsummarized, int TokenLimit);
+
     internal sealed class Pending(long arrival, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        private readonly TaskCompletionSource<Appended?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<Bumped?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public long Arrival { get; } = arrival;
 
@@ -329,9 +355,11 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
 
         public CancellationToken CancellationToken { get; } = cancellationToken;
 
-        public Task<Appended?> Task => _completion.Task;
+        public NpgsqlBatchCommand? Command { get; set; }
 
-        public void Complete(Appended? appended) => _completion.TrySetResult(appended);
+        public Task<Bumped?> Task => _completion.Task;
+
+        public void Complete(Bumped? bumped) => _completion.TrySetResult(bumped);
 
         public void Fail(Exception exception) => _completion.TrySetException(exception);
 

@@ -15,7 +15,7 @@ public static class PostgresContinuumBuilderExtensions
     /// <param name="builder">The Continuum services.</param>
     /// <param name="connectionString">The database.</param>
     /// <param name="sessionCacheSize">How many sessions each node's hot-session cache holds (default 1,000).</param>
-    /// <param name="appendWriters">How many append groups (group commits) each node writes at once (default 2).</param>
+    /// <param name="appendWriters">How many append groups (group commits) each node writes at once (default 1).</param>
     public static ContinuumBuilder UsePostgres(this ContinuumBuilder builder, string connectionString, int sessionCacheSize = PostgresSessionCache.DefaultCapacity,
         int appendWriters = PostgresEventStore.DefaultAppendWriters)
     {

@@ -48,7 +48,7 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         """;
 
     /// <summary>How many append groups each node writes at once, by default.</summary>
-    public const int DefaultAppendWriters = 2;
+    public const int DefaultAppendWriters = 1;
 
     private readonly PostgresDatabase _database;
     private readonly ICompressionSignal? _compression;
