@@ -147,8 +147,10 @@ try
             heavy.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
 
+        var slowest = heavy.Select((ms, i) => (ms, i)).OrderByDescending(x => x.ms).Take(5).ToList();
         heavy.Sort();
         Console.WriteLine($"search latency, user with {written} events ({heavy.Count} queries, top 10, HTTP): p50 {P(heavy, 0.5):F2} ms, p99 {P(heavy, 0.99):F2} ms (target p99 <= 10 ms: {(P(heavy, 0.99) <= 10 ? "MET" : "MISSED")})");
+        Console.WriteLine($"  slowest: {string.Join("; ", slowest.Select(x => $"{x.ms:F1} ms \"{questions[x.i].Item1}\""))}");
     }
 
     await app.StopAsync();

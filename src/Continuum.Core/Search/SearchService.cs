@@ -93,36 +93,27 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
 
         var terms = Terms(query);
         var scope = new SearchScope(request.UserId, request.SessionId, request.From, request.To, request.AgentId, request.Metadata);
-        var rankings = new List<(string Ranker, List<(SearchCandidate Item, double Score)> List)>();
         var depth = Math.Max(200, limit * 4);
-        if (terms.Count > 0)
+
+        // The rankers read independently, so they run at once: a search waits for the slowest, not for their sum.
+        var match = terms.Count > 0 ? Match(terms) : "";
+        var eventRankings = terms.Count > 0 && kinds.Contains("event") ? RankEventsAsync(terms, scope, depth, cancellationToken) : Task.FromResult<List<Ranking>>([]);
+        var otherRankings = terms.Count == 0 ? [] : kinds.Where(x => x != "event").Select(async kind =>
         {
-            var match = Match(terms);
-            if (kinds.Contains("event"))
-            {
-                var (informative, common) = await SplitCommonTermsAsync(terms, cancellationToken).ConfigureAwait(false);
-                var events = await store.MatchAsync(tenant.TenantId, "event", scope, Match(informative), depth, cancellationToken).ConfigureAwait(false);
-                events = AddCommonTerms(events, common);
-                var anchors = events.Where(e => e.SessionId is not null && e.Seq is not null).Take(NeighborAnchors).Select(e => (e.SessionId!, e.Seq!.Value)).ToList();
-                var around = anchors.Count == 0 ? [] : await store.EventsAroundAsync(tenant.TenantId, anchors, 1, cancellationToken).ConfigureAwait(false);
-                rankings.AddRange(EventRankings(events, [.. around.Where(n => InScope(n, scope))]));
-            }
-
-            foreach (var kind in kinds.Where(x => x != "event"))
-            {
-                var items = await store.MatchAsync(tenant.TenantId, kind, scope, match, limit * 2, cancellationToken).ConfigureAwait(false);
-                rankings.Add((kind == "summary" ? "summary-bm25" : "memory-bm25", [.. items.Select(i => (i, i.Score))]));
-            }
-        }
-
-        foreach (var ranker in secondary)
+            var items = await store.MatchAsync(tenant.TenantId, kind, scope, match, limit * 2, cancellationToken).ConfigureAwait(false);
+            return new Ranking(kind == "summary" ? "summary-bm25" : "memory-bm25", [.. items.Select(i => (i, i.Score))]);
+        }).ToList();
+        var secondaryRankings = secondary.Select(async ranker =>
         {
             var ranked = await ranker.RankAsync(tenant.TenantId, scope, query, depth, cancellationToken).ConfigureAwait(false);
-            if (ranked.Count > 0)
-            {
-                rankings.Add((ranker.Name, [.. ranked.Where(r => kinds.Contains(r.Item.Kind))]));
-            }
-        }
+            return new Ranking(ranker.Name, [.. ranked.Where(r => kinds.Contains(r.Item.Kind))]);
+        }).ToList();
+        await Task.WhenAll([eventRankings, .. otherRankings, .. secondaryRankings]).ConfigureAwait(false);
+
+        var rankings = new List<(string Ranker, List<(SearchCandidate Item, double Score)> List)>();
+        rankings.AddRange(eventRankings.Result.Select(r => (r.Ranker, r.List)));
+        rankings.AddRange(otherRankings.Select(r => (r.Result.Ranker, r.Result.List)));
+        rankings.AddRange(secondaryRankings.Select(r => r.Result).Where(r => r.List.Count > 0).Select(r => (r.Ranker, r.List)));
 
         if (RelativeTime(query, time.GetUtcNow()) is { } window)
         {
@@ -152,6 +143,18 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
 
         return new SearchResponse(results, terms, [.. rankings.Select(r => r.Ranker).Distinct(StringComparer.Ordinal)]);
     }
+
+    private async Task<List<Ranking>> RankEventsAsync(IReadOnlyList<string> terms, SearchScope scope, int depth, CancellationToken cancellationToken)
+    {
+        var (informative, common) = await SplitCommonTermsAsync(terms, cancellationToken).ConfigureAwait(false);
+        var events = await store.MatchAsync(tenant.TenantId, "event", scope, Match(informative), depth, cancellationToken).ConfigureAwait(false);
+        events = AddCommonTerms(events, common);
+        var anchors = events.Where(e => e.SessionId is not null && e.Seq is not null).Take(NeighborAnchors).Select(e => (e.SessionId!, e.Seq!.Value)).ToList();
+        var around = anchors.Count == 0 ? [] : await store.EventsAroundAsync(tenant.TenantId, anchors, 1, cancellationToken).ConfigureAwait(false);
+        return [.. EventRankings(events, [.. around.Where(n => InScope(n, scope))]).Select(r => new Ranking(r.Ranker, r.List))];
+    }
+
+    private sealed record Ranking(string Ranker, List<(SearchCandidate Item, double Score)> List);
 
     /// <summary>The query's words, lower case, without stop words (all of them when only stop words are left).</summary>
     public static IReadOnlyList<string> Terms(string query)
