@@ -8,7 +8,7 @@ using NpgsqlTypes;
 namespace Continuum.Storage.Postgres;
 
 /// <summary>
-/// Group commit for appends without idempotency keys. Appends that queue up while a group is being written go into
+/// Group commit for appends. Appends that queue up while a group is being written go into
 /// the next group together: each append is one statement (bump the session row and check it is open, insert the
 /// events, count their entities), all of a group's statements go to the server in one round trip, and one commit
 /// makes them durable. A few groups are written at once; within a group the sessions are locked in one order, so
@@ -22,23 +22,23 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
             UPDATE sessions SET last_seq = last_seq + $3, status = 'active', last_active_at = $4, expires_at = $4 + expires_in_seconds * 10000000,
                 messages = messages + $5, input_tokens = input_tokens + $6, output_tokens = output_tokens + $7,
                 tool_calls = tool_calls + $8, errors = errors + $9, unsummarized_tokens = unsummarized_tokens + $6 + $7
-            WHERE tenant_id = $1 AND id = $2 AND status NOT IN ('closed', 'expired') AND expires_at > $4
+            WHERE tenant_id = $1 AND id = $2 AND status NOT IN ('closed', 'expired') AND expires_at > $4{key check}
             RETURNING last_seq, user_id, interface, unsummarized_tokens, token_limit),
         """;
 
     // Most appends carry one event: its columns go as plain parameters, which is cheaper than unpacking arrays.
     private const string InsertOne = """
         e AS (
-            INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata)
-            SELECT $1, $2, s.last_seq, $10, s.user_id, $11, $12, $13, $14, $15, $16, s.interface, $17, $18 FROM s)
+            INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata{key column})
+            SELECT $1, $2, s.last_seq, $10, s.user_id, $11, $12, $13, $14, $15, $16, s.interface, $17, $18{key value} FROM s)
         """;
 
     private const string InsertMany = """
         e AS (
-            INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata)
-            SELECT $1, $2, s.last_seq - $3 + x.ord, x.id, s.user_id, x.type, x.role, x.name, x.content, x.tokens, x.entities, s.interface, x.created_at, x.metadata
-            FROM s, unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::integer[], $16::json[], $17::bigint[], $18::json[])
-                WITH ORDINALITY AS x(id, type, role, name, content, tokens, entities, created_at, metadata, ord))
+            INSERT INTO events (tenant_id, session_id, seq, id, user_id, type, role, name, content, tokens, entities, interface, created_at, metadata{key column})
+            SELECT $1, $2, s.last_seq - $3 + x.ord, x.id, s.user_id, x.type, x.role, x.name, x.content, x.tokens, x.entities, s.interface, x.created_at, x.metadata{key value}
+            FROM s, unnest($10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::integer[], $16::json[], $17::bigint[], $18::json[]{key array})
+                WITH ORDINALITY AS x(id, type, role, name, content, tokens, entities, created_at, metadata{key alias}, ord))
         """;
 
     // Mentions arrive counted by entity key (one row a key), since one statement may not upsert a row twice.
@@ -46,37 +46,59 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
         se AS (
             INSERT INTO session_entities (tenant_id, session_id, key, name, kind, mentions, last_seq)
             SELECT $1, $2, m.key, m.name, m.kind, m.n, s.last_seq - $3 + m.last_ord
-            FROM s, unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $23::bigint[]) AS m(key, name, kind, n, last_ord)
+            FROM s, unnest($20::text[], $21::text[], $22::text[], $23::bigint[], $24::bigint[]) AS m(key, name, kind, n, last_ord)
             ON CONFLICT (session_id, key) DO UPDATE SET mentions = session_entities.mentions + excluded.mentions, last_seq = excluded.last_seq),
         ue AS (
             INSERT INTO user_entities (tenant_id, user_id, key, name, kind, first_seen, last_seen, mentions)
             SELECT $1, s.user_id, m.key, m.name, m.kind, m.first_at, m.last_at, m.n
-            FROM s, unnest($19::text[], $20::text[], $21::text[], $22::bigint[], $24::bigint[], $25::bigint[]) AS m(key, name, kind, n, first_at, last_at)
+            FROM s, unnest($20::text[], $21::text[], $22::text[], $23::bigint[], $25::bigint[], $26::bigint[]) AS m(key, name, kind, n, first_at, last_at)
             WHERE s.user_id IS NOT NULL
             ON CONFLICT (tenant_id, user_id, key) DO UPDATE SET mentions = user_entities.mentions + excluded.mentions,
                 first_seen = least(user_entities.first_seen, excluded.first_seen), last_seen = greatest(user_entities.last_seen, excluded.last_seen)),
         ues AS (
             INSERT INTO user_entity_sessions (tenant_id, user_id, key, session_id, interface)
-            SELECT $1, s.user_id, m.key, $2, s.interface FROM s, unnest($19::text[]) AS m(key) WHERE s.user_id IS NOT NULL
+            SELECT $1, s.user_id, m.key, $2, s.interface FROM s, unnest($20::text[]) AS m(key) WHERE s.user_id IS NOT NULL
             ON CONFLICT DO NOTHING)
         """;
 
     private const string Result = "SELECT last_seq, interface, unsummarized_tokens, token_limit FROM s";
 
-    // By [one event or many, mentions or none].
+    // By [one event or many] [mentions or none] [idempotency keys or none]: $19 holds the key (or keys).
     private static readonly string[] Statements =
     [
-        $"WITH {Bump}\n{InsertOne}\n{Result}",
-        $"WITH {Bump}\n{InsertOne},\n{Count}\n{Result}",
-        $"WITH {Bump}\n{InsertMany}\n{Result}",
-        $"WITH {Bump}\n{InsertMany},\n{Count}\n{Result}",
+        Compose(many: false, mentions: false, keyed: false),
+        Compose(many: false, mentions: false, keyed: true),
+        Compose(many: false, mentions: true, keyed: false),
+        Compose(many: false, mentions: true, keyed: true),
+        Compose(many: true, mentions: false, keyed: false),
+        Compose(many: true, mentions: false, keyed: true),
+        Compose(many: true, mentions: true, keyed: false),
+        Compose(many: true, mentions: true, keyed: true),
     ];
+
+    // An append with idempotency keys goes in only when none of its keys is stored yet; one whose key is (a retry)
+    // matches no session row and is handed back, and the append run alone answers with the stored original.
+    private static string Compose(bool many, bool mentions, bool keyed)
+    {
+        var bump = Bump.Replace("{key check}", !keyed ? ""
+            : many ? "\n                AND NOT EXISTS (SELECT 1 FROM events WHERE session_id = $2 AND idempotency_key = ANY($19))"
+            : "\n                AND NOT EXISTS (SELECT 1 FROM events WHERE session_id = $2 AND idempotency_key = $19)", StringComparison.Ordinal);
+        var insert = (many ? InsertMany : InsertOne)
+            .Replace("{key column}", keyed ? ", idempotency_key" : "", StringComparison.Ordinal)
+            .Replace("{key value}", !keyed ? "" : many ? ", x.key" : ", $19", StringComparison.Ordinal)
+            .Replace("{key array}", keyed ? ", $19::text[]" : "", StringComparison.Ordinal)
+            .Replace("{key alias}", keyed ? ", key" : "", StringComparison.Ordinal);
+        return mentions ? $"WITH {bump}\n{insert},\n{Count}\n{Result}" : $"WITH {bump}\n{insert}\n{Result}";
+    }
 
     private readonly PostgresDatabase _database;
     private readonly int _maxGroup;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly Task[] _writers;
     private long _arrivals;
+    private long _groups;
+    private long _grouped;
+    private long _handedBack;
 
     /// <summary>Writes with <paramref name="writers"/> groups at once, each of at most <paramref name="maxGroup"/> appends.</summary>
     public PostgresAppendGroups(PostgresDatabase database, int writers, int maxGroup = 256)
@@ -104,8 +126,18 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
             throw new TransientStoreException("The store is shutting down.");
         }
 
-        return await pending.Task.ConfigureAwait(false) is { } bumped ? Appended.From(pending, bumped) : null;
+        if (await pending.Task.ConfigureAwait(false) is { } bumped)
+        {
+            Interlocked.Increment(ref _grouped);
+            return Appended.From(pending, bumped);
+        }
+
+        Interlocked.Increment(ref _handedBack);
+        return null;
     }
+
+    /// <summary>Groups committed, appends committed in them, and appends handed back to run alone, so far.</summary>
+    public AppendGroupStats Stats => new(Interlocked.Read(ref _groups), Interlocked.Read(ref _grouped), Interlocked.Read(ref _handedBack));
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -149,6 +181,7 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
         {
             var attempt = 0;
             var outcomes = await _database.WriteAsync((c, t) => ExecuteAsync(c, t, group, ++attempt > 1), CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Increment(ref _groups);
             for (var i = 0; i < group.Count; i++)
             {
                 group[i].Complete(outcomes[i]);
@@ -238,8 +271,13 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
             command.Parameters.Add(Jsons([.. events.Select(e => e.MetadataJson)]));
         }
 
+        var keyed = events.Any(e => e.IdempotencyKey is not null);
+        command.Parameters.Add(events.Count == 1
+            ? new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)events[0].IdempotencyKey ?? DBNull.Value }
+            : Texts([.. events.Select(e => e.IdempotencyKey)]));
+
         var mentions = MentionCounts.Of(events);
-        command.CommandText = Statements[(events.Count == 1 ? 0 : 2) + (mentions is null ? 0 : 1)];
+        command.CommandText = Statements[(events.Count == 1 ? 0 : 4) + (mentions is null ? 0 : 2) + (keyed ? 1 : 0)];
         if (mentions is not null)
         {
             command.Parameters.Add(Texts(mentions.Keys));
@@ -366,3 +404,9 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
         public void Cancel() => _completion.TrySetCanceled(CancellationToken);
     }
 }
+
+/// <summary>What a node's group commits did so far.</summary>
+/// <param name="Groups">Group transactions committed.</param>
+/// <param name="Grouped">Appends committed in them.</param>
+/// <param name="HandedBack">Appends handed back to run alone (a session not open, a key already stored, a failed group).</param>
+public sealed record AppendGroupStats(long Groups, long Grouped, long HandedBack);

@@ -33,7 +33,22 @@ public sealed class PostgresClusterLease(PostgresDatabase database) : IClusterLe
 
     private sealed class Lease(NpgsqlConnection connection) : IAsyncDisposable
     {
-        // Closing the connection ends its session, which releases its advisory locks.
-        public ValueTask DisposeAsync() => connection.DisposeAsync();
+        // The lock is released by the server before the lease says it is gone: closing the connection alone ends the
+        // session a moment later, and another node asking at once would still find the lease taken. A connection
+        // already dead has released it with its session.
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                using var unlock = connection.Command("SELECT pg_advisory_unlock_all()");
+                await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // Lost with the connection.
+            }
+
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
     }
 }

@@ -6,9 +6,10 @@ using Npgsql;
 namespace Continuum.Storage.Postgres;
 
 /// <summary>
-/// Session event logs in PostgreSQL. An append locks its session row (<c>FOR UPDATE</c>) for its transaction, so
-/// appends to one session through any number of nodes take seq numbers one after another, with no gap and no
-/// duplicate, and an idempotency key is checked under the same lock.
+/// Session event logs in PostgreSQL. An append locks its session row for its transaction (by bumping it in a group
+/// commit, or <c>FOR UPDATE</c> when run alone), so appends to one session through any number of nodes take seq
+/// numbers one after another, with no gap and no duplicate, and an idempotency key is checked under the same lock
+/// (backed by a unique index).
 /// </summary>
 public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
 {
@@ -55,8 +56,8 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
     private readonly PostgresAppendGroups _groups;
 
     /// <summary>
-    /// The event log in <paramref name="database"/>; appends without idempotency keys are committed in groups by
-    /// <paramref name="appendWriters"/> writers at once.
+    /// The event log in <paramref name="database"/>; appends are committed in groups by <paramref name="appendWriters"/>
+    /// writers at once.
     /// </summary>
     public PostgresEventStore(PostgresDatabase database, ICompressionSignal? compression = null, int appendWriters = DefaultAppendWriters)
     {
@@ -71,10 +72,9 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(events);
 
-        // Without idempotency keys nothing needs looking up first, so the append joins a group commit; one the group
-        // hands back (a session not open, an error) runs alone below, under the session's row lock, and says why.
-        if (events.Count > 0 && events.All(e => e.IdempotencyKey is null)
-            && await _groups.AppendAsync(tenantId, sessionId, events, now, cancellationToken).ConfigureAwait(false) is { } grouped)
+        // The append joins a group commit; one the group hands back (a session not open, a key already stored, an
+        // error) runs alone below, under the session's row lock, and says why or answers with the stored original.
+        if (events.Count > 0 && await _groups.AppendAsync(tenantId, sessionId, events, now, cancellationToken).ConfigureAwait(false) is { } grouped)
         {
             _compression?.SessionGrew(tenantId, sessionId, grouped.Unsummarized, grouped.TokenLimit);
             return grouped.Results;
@@ -84,6 +84,9 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         _compression?.SessionGrew(tenantId, sessionId, unsummarized, tokenLimit);
         return results;
     }
+
+    /// <summary>What this node's group commits did so far.</summary>
+    public AppendGroupStats GroupStats => _groups.Stats;
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _groups.DisposeAsync();

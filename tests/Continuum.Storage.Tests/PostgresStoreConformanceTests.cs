@@ -27,6 +27,33 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
     }
 
     [Fact]
+    public async Task Appends_with_idempotency_keys_commit_in_groups_and_a_retry_is_answered_with_the_original()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var session = NewSession(null, "cli", "host-keys", now);
+        await Sessions.OpenAsync(Tenant, session, null, now, Ct);
+        var events = (PostgresEventStore)Events;
+        var before = events.GroupStats;
+
+        var first = await Events.AppendAsync(Tenant, session.Id, [Record("one", key: "k-1", at: now)], now, Ct);
+        var batch = await Events.AppendAsync(Tenant, session.Id, [Record("two", key: "k-2", at: now), Record("three", key: "k-3", at: now)], now, Ct);
+        var grouped = events.GroupStats;
+        (grouped.Grouped - before.Grouped).ShouldBe(2, "both appends went in through group commits");
+        grouped.HandedBack.ShouldBe(before.HandedBack);
+
+        var retry = await Events.AppendAsync(Tenant, session.Id, [Record("one again", key: "k-1", at: now)], now, Ct);
+        var partial = await Events.AppendAsync(Tenant, session.Id, [Record("three again", key: "k-3", at: now), Record("four", key: "k-4", at: now)], now, Ct);
+
+        (events.GroupStats.HandedBack - grouped.HandedBack).ShouldBe(2, "a stored key hands the append back to run alone");
+        retry[0].Existing.ShouldBeTrue();
+        retry[0].Event.Id.ShouldBe(first[0].Event.Id);
+        retry[0].Event.Content.ShouldBe("one");
+        partial.Select(r => (r.Existing, r.Event.Seq)).ShouldBe([(true, batch[1].Event.Seq), (false, 4L)]);
+        (await Events.ListAsync(Tenant, session.Id, 0, 100, Ct)).Select(e => (e.Seq, e.Content, e.IdempotencyKey))
+            .ShouldBe([(1L, "one", "k-1"), (2L, "two", "k-2"), (3L, "three", "k-3"), (4L, "four", "k-4")]);
+    }
+
+    [Fact]
     public async Task An_append_that_fails_inside_a_group_commit_fails_alone_and_the_rest_of_its_group_commits()
     {
         var now = DateTimeOffset.UtcNow;
