@@ -31,6 +31,9 @@ public sealed record StatsResponse(string Store, SessionStats Sessions)
 {
     /// <summary>This node's hot-session cache, when the store keeps one (PostgreSQL).</summary>
     public Storage.SessionCacheStats? SessionCache { get; init; }
+
+    /// <summary>This node's group commits of appends, when the store reports them (PostgreSQL).</summary>
+    public Storage.AppendGroupStats? AppendGroups { get; init; }
 }
 
 /// <summary>The result of a forced summarization.</summary>

@@ -19,5 +19,6 @@ internal static class OperationsEndpoints
         TypedResults.Ok(new StatsResponse(store.Describe().Split(':')[0], await stats.GetStatsAsync(cancellationToken).ConfigureAwait(false))
         {
             SessionCache = (services.GetService(typeof(ISessionCacheReport)) as ISessionCacheReport)?.Snapshot(),
+            AppendGroups = (services.GetService(typeof(IAppendGroupReport)) as IAppendGroupReport)?.AppendGroups,
         });
 }

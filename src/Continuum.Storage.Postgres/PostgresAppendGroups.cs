@@ -404,9 +404,3 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
         public void Cancel() => _completion.TrySetCanceled(CancellationToken);
     }
 }
-
-/// <summary>What a node's group commits did so far.</summary>
-/// <param name="Groups">Group transactions committed.</param>
-/// <param name="Grouped">Appends committed in them.</param>
-/// <param name="HandedBack">Appends handed back to run alone (a session not open, a key already stored, a failed group).</param>
-public sealed record AppendGroupStats(long Groups, long Grouped, long HandedBack);

@@ -11,7 +11,7 @@ namespace Continuum.Storage.Postgres;
 /// numbers one after another, with no gap and no duplicate, and an idempotency key is checked under the same lock
 /// (backed by a unique index).
 /// </summary>
-public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
+public sealed class PostgresEventStore : IEventStore, IAppendGroupReport, IAsyncDisposable
 {
     private const string LockSession = "SELECT user_id, interface, status, expires_at, expires_in_seconds, last_seq FROM sessions WHERE tenant_id = @tenant AND id = @id FOR UPDATE";
 
@@ -85,8 +85,8 @@ public sealed class PostgresEventStore : IEventStore, IAsyncDisposable
         return results;
     }
 
-    /// <summary>What this node's group commits did so far.</summary>
-    public AppendGroupStats GroupStats => _groups.Stats;
+    /// <inheritdoc />
+    public AppendGroupStats AppendGroups => _groups.Stats;
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _groups.DisposeAsync();

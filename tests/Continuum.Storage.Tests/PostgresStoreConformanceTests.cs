@@ -33,18 +33,18 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
         var session = NewSession(null, "cli", "host-keys", now);
         await Sessions.OpenAsync(Tenant, session, null, now, Ct);
         var events = (PostgresEventStore)Events;
-        var before = events.GroupStats;
+        var before = events.AppendGroups;
 
         var first = await Events.AppendAsync(Tenant, session.Id, [Record("one", key: "k-1", at: now)], now, Ct);
         var batch = await Events.AppendAsync(Tenant, session.Id, [Record("two", key: "k-2", at: now), Record("three", key: "k-3", at: now)], now, Ct);
-        var grouped = events.GroupStats;
+        var grouped = events.AppendGroups;
         (grouped.Grouped - before.Grouped).ShouldBe(2, "both appends went in through group commits");
         grouped.HandedBack.ShouldBe(before.HandedBack);
 
         var retry = await Events.AppendAsync(Tenant, session.Id, [Record("one again", key: "k-1", at: now)], now, Ct);
         var partial = await Events.AppendAsync(Tenant, session.Id, [Record("three again", key: "k-3", at: now), Record("four", key: "k-4", at: now)], now, Ct);
 
-        (events.GroupStats.HandedBack - grouped.HandedBack).ShouldBe(2, "a stored key hands the append back to run alone");
+        (events.AppendGroups.HandedBack - grouped.HandedBack).ShouldBe(2, "a stored key hands the append back to run alone");
         retry[0].Existing.ShouldBeTrue();
         retry[0].Event.Id.ShouldBe(first[0].Event.Id);
         retry[0].Event.Content.ShouldBe("one");

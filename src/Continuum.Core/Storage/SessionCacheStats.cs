@@ -18,3 +18,20 @@ public interface ISessionCacheReport
     /// <summary>The cache's figures now.</summary>
     SessionCacheStats Snapshot();
 }
+
+/// <summary>What a node's group commits did so far.</summary>
+/// <param name="Groups">Group transactions committed.</param>
+/// <param name="Grouped">Appends committed in them.</param>
+/// <param name="HandedBack">Appends handed back to run alone (a session not open, a key already stored, a failed group).</param>
+public sealed record AppendGroupStats(long Groups, long Grouped, long HandedBack)
+{
+    /// <summary>Appends a group on average (0 before any).</summary>
+    public double AverageGroupSize => Groups == 0 ? 0 : Math.Round((double)Grouped / Groups, 2);
+}
+
+/// <summary>A store that commits appends in groups reports on them here.</summary>
+public interface IAppendGroupReport
+{
+    /// <summary>The group commits' figures now.</summary>
+    AppendGroupStats AppendGroups { get; }
+}

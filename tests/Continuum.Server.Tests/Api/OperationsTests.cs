@@ -72,6 +72,18 @@ public sealed class OperationsTests
         ((long)sessions["sessionsByInterface"]!["telegram"]!).ShouldBe(1);
         ((long)sessions["sessionsByInterface"]!["web"]!).ShouldBe(2);
         ((long)sessions["sessionsByStatus"]!["closed"]!).ShouldBe(1);
+        if (Continuum.Testing.TestStore.IsPostgres)
+        {
+            // The four appends went in through group commits (one at a time here, so each in a group of its own or shared).
+            var groups = stats["appendGroups"]!;
+            ((long)groups["grouped"]!).ShouldBe(4);
+            ((long)groups["handedBack"]!).ShouldBe(0);
+            ((long)groups["groups"]!).ShouldBeInRange(1, 4);
+        }
+        else
+        {
+            stats["appendGroups"].ShouldBeNull("the SQLite store commits in groups inside its writer and reports none");
+        }
     }
 
     [Fact]
