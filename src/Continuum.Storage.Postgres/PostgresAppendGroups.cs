@@ -11,9 +11,11 @@ namespace Continuum.Storage.Postgres;
 /// Group commit for appends. Appends that queue up while a group is being written go into
 /// the next group together: each append is one statement (bump the session row and check it is open, insert the
 /// events, count their entities), all of a group's statements go to the server in one round trip, and one commit
-/// makes them durable. A few groups are written at once; within a group the sessions are locked in one order, so
-/// two groups never wait on each other in a cycle. An append whose session is not open, or every append of a group
-/// that failed on a non-transient error, is handed back to be run alone, so its request gets its own answer.
+/// makes them durable. Within a group the sessions are locked in one order, so groups do not wait on each other's
+/// sessions in a cycle; entity counts shared by several sessions can still deadlock two transactions (on other
+/// nodes, or with several writers), and PostgreSQL then rolls one back, which is run again whole. An append whose
+/// session is not open, whose key is stored, or every append of a group that failed on a non-transient error, is
+/// handed back to be run alone, so its request gets its own answer.
 /// </summary>
 internal sealed class PostgresAppendGroups : IAsyncDisposable
 {
@@ -206,29 +208,35 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
 
     private static async Task<Bumped?[]> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Pending> group, bool retry)
     {
-        using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var pending in group)
+        var batch = new NpgsqlBatch(connection, transaction);
+        await using (batch.ConfigureAwait(false))
         {
-            // A retry runs on a new connection: its statements are built anew rather than reused.
-            batch.BatchCommands.Add(retry || pending.Command is null ? Statement(pending) : pending.Command);
-        }
-
-        var outcomes = new Bumped?[group.Count];
-        using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
-        for (var i = 0; i < group.Count; i++)
-        {
-            if (i > 0)
+            foreach (var pending in group)
             {
-                await reader.NextResultAsync().ConfigureAwait(false);
+                // A retry runs on a new connection: its statements are built anew rather than reused.
+                batch.BatchCommands.Add(retry || pending.Command is null ? Statement(pending) : pending.Command);
             }
 
-            if (await reader.ReadAsync().ConfigureAwait(false))
+            var outcomes = new Bumped?[group.Count];
+            var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
             {
-                outcomes[i] = new Bumped(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3));
-            }
-        }
+                for (var i = 0; i < group.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        await reader.NextResultAsync().ConfigureAwait(false);
+                    }
 
-        return outcomes;
+                    if (await reader.ReadAsync().ConfigureAwait(false))
+                    {
+                        outcomes[i] = new Bumped(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt32(3));
+                    }
+                }
+            }
+
+            return outcomes;
+        }
     }
 
     private static NpgsqlBatchCommand Statement(Pending p)

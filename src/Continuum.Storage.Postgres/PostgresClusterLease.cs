@@ -26,6 +26,12 @@ public sealed class PostgresClusterLease(PostgresDatabase database) : IClusterLe
         {
             // No database, no lease: the job waits for its next turn.
         }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the connection (and any lock it took) goes with it.
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
         await connection.DisposeAsync().ConfigureAwait(false);
         return null;

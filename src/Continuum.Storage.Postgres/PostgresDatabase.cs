@@ -66,7 +66,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
                     }
                 }
             }
-            catch (Exception ex) when ((Retryable(ex) || (!committing && ex is NpgsqlException { IsTransient: true })) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when ((Retryable(ex, committing) || (!committing && ex is NpgsqlException { IsTransient: true })) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
@@ -96,7 +96,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
                     return await work(connection).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when ((Retryable(ex) || ex is NpgsqlException { IsTransient: true }) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when ((Retryable(ex, committing: false) || ex is NpgsqlException { IsTransient: true }) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
@@ -120,12 +120,13 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds((50 << attempt) + Random.Shared.Next(50));
 
-    // Safe to run again: the transaction did not commit (serialization failure, deadlock) or never started (no connection).
-    private static bool Retryable(Exception ex) => ex switch
+    // Safe to run again: the server says the transaction did not commit (serialization failure, deadlock), or the
+    // connection failed before the commit was sent; a connection lost during the commit leaves its outcome unknown.
+    private static bool Retryable(Exception ex, bool committing) => ex switch
     {
         PostgresException pg => pg.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
             or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown,
-        NpgsqlException { InnerException: System.Net.Sockets.SocketException } => true,
+        NpgsqlException { InnerException: System.Net.Sockets.SocketException } => !committing,
         _ => false,
     };
 
