@@ -42,7 +42,7 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
             {
                 await Run("INSERT INTO kb_decisions (tenant_id, project, number, at, decision, reasoning, impact, status, handoff_id) VALUES (@tenant, @project, @number, @at, @decision, @reasoning, @impact, 'active', @handoff)",
                     x => x.Bind("number", number).Bind("decision", d.Decision).Bind("reasoning", d.Reasoning).Bind("impact", d.Impact)).ConfigureAwait(false);
-                decisions.Add(new KnowledgeDecision(DecisionId(number), at, d.Decision, d.Reasoning, d.Impact, "active", handoff.Id));
+                decisions.Add(new KnowledgeDecision(KnowledgeIds.Decision(number), at, d.Decision, d.Reasoning, d.Impact, "active", handoff.Id));
                 number++;
             }
 
@@ -68,7 +68,7 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
             using (var read = c.Command("SELECT number, task, priority, opened_at, closed_at, closed_by, key FROM kb_pending WHERE tenant_id = @tenant AND project = @project AND closed_at IS NULL AND opened_at <= @at ORDER BY number", t)
                 .Bind("tenant", tenantId).Bind("project", handoff.Project).Bind("at", at))
             {
-                open = await read.ReadAllAsync(r => (new PendingWork(TaskId(r.GetInt64(0)), r.GetString(1), r.GetString(2), PendingStatus.Open, r.GetTime(3), null, null), r.GetString(6)), cancellationToken)
+                open = await read.ReadAllAsync(r => (new PendingWork(KnowledgeIds.Task(r.GetInt64(0)), r.GetString(1), r.GetString(2), PendingStatus.Open, r.GetTime(3), null, null), r.GetString(6)), cancellationToken)
                     .ConfigureAwait(false);
             }
 
@@ -78,7 +78,7 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
                 if (handoff.Achievements.Any(a => achieves(work.Task, a)))
                 {
                     await Run("UPDATE kb_pending SET closed_at = @at, closed_by = @handoff WHERE tenant_id = @tenant AND project = @project AND number = @number",
-                        x => x.Bind("number", Number(work.Id))).ConfigureAwait(false);
+                        x => x.Bind("number", KnowledgeIds.Number(work.Id))).ConfigureAwait(false);
                     closed.Add(work with { Status = PendingStatus.Done, ClosedAt = at, ClosedBy = handoff.Id });
                 }
             }
@@ -96,7 +96,7 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
 
                 await Run("INSERT INTO kb_pending (tenant_id, project, number, task, key, priority, opened_at, opened_by) VALUES (@tenant, @project, @number, @task, @key, @priority, @at, @handoff)",
                     x => x.Bind("number", number).Bind("task", step.Task).Bind("key", key).Bind("priority", step.Priority)).ConfigureAwait(false);
-                opened.Add(new PendingWork(TaskId(number), step.Task, step.Priority, PendingStatus.Open, at, null, null));
+                opened.Add(new PendingWork(KnowledgeIds.Task(number), step.Task, step.Priority, PendingStatus.Open, at, null, null));
                 number++;
             }
 
@@ -106,7 +106,7 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
                     x => x.Bind("component", component).Parameters.Add(new NpgsqlParameter("value", NpgsqlDbType.Jsonb) { Value = value.GetRawText() })).ConfigureAwait(false);
             }
 
-            foreach (var (path, description) in CodeEntries(handoff))
+            foreach (var (path, description) in CodeEntry.Of(handoff))
             {
                 await Run("""
                     INSERT INTO kb_code (tenant_id, project, path, at, handoff_id, description) VALUES (@tenant, @project, @path, @at, @handoff, @description)
@@ -161,7 +161,7 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
                 r => (Convert.ToInt32(r.GetValue(0), CultureInfo.InvariantCulture), r.GetDouble(1), r.IsDBNull(2) ? (DateTimeOffset?)null : r.GetTime(2))).ConfigureAwait(false))[0];
 
             var decisions = await Read($"SELECT number, at, decision, reasoning, impact, status, handoff_id FROM kb_decisions WHERE {Scope} AND at <= @asOf ORDER BY number {(briefing ? "DESC" : "")} LIMIT @limit",
-                r => new KnowledgeDecision(DecisionId(r.GetInt64(0)), r.GetTime(1), r.GetString(2), r.GetNullableString(3), r.GetNullableString(4), r.GetString(5), r.GetString(6))).ConfigureAwait(false);
+                r => new KnowledgeDecision(KnowledgeIds.Decision(r.GetInt64(0)), r.GetTime(1), r.GetString(2), r.GetNullableString(3), r.GetNullableString(4), r.GetString(5), r.GetString(6))).ConfigureAwait(false);
 
             var insights = await Read($"""
                 SELECT i.text, i.kind, m.first, m.mentions FROM (
@@ -177,7 +177,7 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
             static PendingWork PendingRow(NpgsqlDataReader r)
             {
                 var closedAt = r.IsDBNull(4) ? (DateTimeOffset?)null : r.GetTime(4);
-                return new PendingWork(TaskId(r.GetInt64(0)), r.GetString(1), r.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done, r.GetTime(3), closedAt, r.GetNullableString(5));
+                return new PendingWork(KnowledgeIds.Task(r.GetInt64(0)), r.GetString(1), r.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done, r.GetTime(3), closedAt, r.GetNullableString(5));
             }
 
             var pending = briefing
@@ -229,25 +229,6 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
             };
         }, cancellationToken);
 
-    private static IEnumerable<(string Path, string? Description)> CodeEntries(Handoff handoff)
-    {
-        foreach (var entry in handoff.CodeCreated)
-        {
-            var split = entry.IndexOf(" - ", StringComparison.Ordinal);
-            var path = (split < 0 ? entry : entry[..split]).Trim();
-            var description = split < 0 ? null : entry[(split + 3)..].Trim();
-            if (path.Length > 0)
-            {
-                yield return (path, string.IsNullOrEmpty(description) ? null : description);
-            }
-        }
-
-        foreach (var path in handoff.FilesModified.Select(f => f.Trim()).Where(f => f.Length > 0))
-        {
-            yield return (path, null);
-        }
-    }
-
     private static async Task<long> NextNumberAsync(NpgsqlConnection c, NpgsqlTransaction t, string table, string tenantId, string project, CancellationToken cancellationToken)
     {
         using var command = c.Command($"SELECT coalesce(max(number), 0) + 1 FROM {table} WHERE tenant_id = @tenant AND project = @project", t).Bind("tenant", tenantId).Bind("project", project);
@@ -261,10 +242,4 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
             bind(command);
             return await command.ReadAllAsync(r => JsonSerializer.Deserialize<Handoff>(r.GetString(0), JsonDefaults.Options)!, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
-
-    private static string DecisionId(long number) => $"decision-{number:000}";
-
-    private static string TaskId(long number) => $"task-{number:000}";
-
-    private static long Number(string id) => long.Parse(id.AsSpan(id.IndexOf('-') + 1), CultureInfo.InvariantCulture);
 }

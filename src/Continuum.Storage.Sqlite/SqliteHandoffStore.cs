@@ -38,7 +38,7 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
                     .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", number).Bind("$at", at)
                     .Bind("$decision", d.Decision).Bind("$reasoning", d.Reasoning).Bind("$impact", d.Impact).Bind("$handoff", handoff.Id)
                     .ExecuteNonQuery();
-                decisions.Add(new KnowledgeDecision(DecisionId(number), at, d.Decision, d.Reasoning, d.Impact, "active", handoff.Id));
+                decisions.Add(new KnowledgeDecision(KnowledgeIds.Decision(number), at, d.Decision, d.Reasoning, d.Impact, "active", handoff.Id));
                 number++;
             }
 
@@ -68,7 +68,7 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
                 if (handoff.Achievements.Any(a => achieves(work.Task, a)))
                 {
                     w.Command("UPDATE kb_pending SET closed_at = $at, closed_by = $handoff WHERE tenant_id = $tenant AND project = $project AND number = $number")
-                        .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", Number(work.Id)).Bind("$at", at).Bind("$handoff", handoff.Id)
+                        .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", KnowledgeIds.Number(work.Id)).Bind("$at", at).Bind("$handoff", handoff.Id)
                         .ExecuteNonQuery();
                     closed.Add(work with { Status = PendingStatus.Done, ClosedAt = at, ClosedBy = handoff.Id });
                 }
@@ -89,7 +89,7 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
                     .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", number).Bind("$task", step.Task).Bind("$key", key)
                     .Bind("$priority", step.Priority).Bind("$at", at).Bind("$handoff", handoff.Id)
                     .ExecuteNonQuery();
-                opened.Add(new PendingWork(TaskId(number), step.Task, step.Priority, PendingStatus.Open, at, null, null));
+                opened.Add(new PendingWork(KnowledgeIds.Task(number), step.Task, step.Priority, PendingStatus.Open, at, null, null));
                 number++;
             }
 
@@ -100,7 +100,7 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
                     .ExecuteNonQuery();
             }
 
-            foreach (var (path, description) in CodeEntries(handoff))
+            foreach (var (path, description) in CodeEntry.Of(handoff))
             {
                 w.Command("INSERT INTO kb_code (tenant_id, project, path, at, handoff_id, description) VALUES ($tenant, $project, $path, $at, $handoff, $description) ON CONFLICT DO UPDATE SET description = coalesce(excluded.description, description)")
                     .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$path", path).Bind("$at", at).Bind("$handoff", handoff.Id).Bind("$description", description)
@@ -192,7 +192,7 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
                 r => (r.GetInt32(0), r.GetDouble(1), r.IsDBNull(2) ? (DateTimeOffset?)null : r.GetTime(2)))[0];
 
             var decisions = Read($"SELECT number, at, decision, reasoning, impact, status, handoff_id FROM kb_decisions WHERE {Scope} AND at <= $asOf ORDER BY number {(briefing ? "DESC" : "")} LIMIT $limit",
-                r => new KnowledgeDecision(DecisionId(r.GetInt64(0)), r.GetTime(1), r.GetString(2), r.GetNullableString(3), r.GetNullableString(4), r.GetString(5), r.GetString(6)));
+                r => new KnowledgeDecision(KnowledgeIds.Decision(r.GetInt64(0)), r.GetTime(1), r.GetString(2), r.GetNullableString(3), r.GetNullableString(4), r.GetString(5), r.GetString(6)));
 
             // Mentions are counted first (a covering scan), the texts joined to the few keys kept.
             var insights = Read($"""
@@ -209,7 +209,7 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
             static PendingWork PendingRow(SqliteDataReader r)
             {
                 var closedAt = r.IsDBNull(4) ? (DateTimeOffset?)null : r.GetTime(4);
-                return new PendingWork(TaskId(r.GetInt64(0)), r.GetString(1), r.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done, r.GetTime(3), closedAt, r.GetNullableString(5));
+                return new PendingWork(KnowledgeIds.Task(r.GetInt64(0)), r.GetString(1), r.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done, r.GetTime(3), closedAt, r.GetNullableString(5));
             }
 
             var pending = briefing
@@ -268,25 +268,6 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
         return handoff.EndedAt ?? handoff.CreatedAt;
     }
 
-    private static IEnumerable<(string Path, string? Description)> CodeEntries(Handoff handoff)
-    {
-        foreach (var entry in handoff.CodeCreated)
-        {
-            var split = entry.IndexOf(" - ", StringComparison.Ordinal);
-            var path = (split < 0 ? entry : entry[..split]).Trim();
-            var description = split < 0 ? null : entry[(split + 3)..].Trim();
-            if (path.Length > 0)
-            {
-                yield return (path, string.IsNullOrEmpty(description) ? null : description);
-            }
-        }
-
-        foreach (var path in handoff.FilesModified.Select(f => f.Trim()).Where(f => f.Length > 0))
-        {
-            yield return (path, null);
-        }
-    }
-
     private static long NextNumber(SqliteWriteContext w, string table, string tenantId, string project) =>
         Convert.ToInt64(w.Command($"SELECT COALESCE(MAX(number), 0) + 1 FROM {table} WHERE tenant_id = $tenant AND project = $project")
             .Bind("$tenant", tenantId).Bind("$project", project).ExecuteScalar(), CultureInfo.InvariantCulture);
@@ -298,7 +279,7 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
         while (reader.Read())
         {
             var closedAt = reader.IsDBNull(4) ? (DateTimeOffset?)null : reader.GetTime(4);
-            items.Add((new PendingWork(TaskId(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done,
+            items.Add((new PendingWork(KnowledgeIds.Task(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done,
                 reader.GetTime(3), closedAt, reader.GetNullableString(5)), reader.GetString(6)));
         }
 
@@ -323,10 +304,4 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
             return items;
         }
     }
-
-    private static string DecisionId(long number) => $"decision-{number:000}";
-
-    private static string TaskId(long number) => $"task-{number:000}";
-
-    private static long Number(string id) => long.Parse(id.AsSpan(id.IndexOf('-') + 1), CultureInfo.InvariantCulture);
 }
