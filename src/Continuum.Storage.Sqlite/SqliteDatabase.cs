@@ -86,9 +86,13 @@ public sealed class SqliteDatabase : IDisposable
     internal Task<T> WriteAsync<T>(Func<SqliteWriteContext, T> work, CancellationToken cancellationToken) =>
         _writer.Value.WriteAsync(work, cancellationToken);
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Closes the idle readers, then commits what is queued, checkpoints the write-ahead log into the file and
+    /// closes the writer (the last connection, so SQLite removes the log).
+    /// </summary>
     public void Dispose()
     {
+        SqliteConnection.ClearAllPools();
         if (_writer.IsValueCreated)
         {
             _writer.Value.Dispose();

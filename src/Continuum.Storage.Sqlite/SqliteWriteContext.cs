@@ -36,5 +36,6 @@ internal sealed class SqliteWriteContext(SqliteConnection connection) : IDisposa
         }
 
         _commands.Clear();
+        Connection.Dispose();
     }
 }

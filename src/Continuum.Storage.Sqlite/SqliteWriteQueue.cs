@@ -141,13 +141,32 @@ internal sealed partial class SqliteWriteQueue : IDisposable
         }
     }
 
+    /// <summary>
+    /// Commits what is queued, merges the write-ahead log into the database file and closes the writer's
+    /// connection, so a stopped server leaves one complete file behind.
+    /// </summary>
     public void Dispose()
     {
         _queue.CompleteAdding();
-        _thread.Join(TimeSpan.FromSeconds(30));
+        if (_thread.Join(TimeSpan.FromSeconds(30)))
+        {
+            try
+            {
+                _context.Execute("PRAGMA wal_checkpoint(TRUNCATE)");
+            }
+            catch (SqliteException e)
+            {
+                // A reader still open keeps the log; SQLite merges it on the next open, so nothing is lost.
+                LogCheckpointFailed(_logger, e);
+            }
+        }
+
         _context.Dispose();
         _queue.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The write-ahead log could not be merged at shutdown; it is merged on the next start")]
+    private static partial void LogCheckpointFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Commit of {Count} writes failed; they were rolled back and reported as failed")]
     private static partial void LogCommitFailed(ILogger logger, int count, Exception exception);

@@ -48,7 +48,7 @@ public sealed class ContextService(
             ? []
             : await memories.GetMemoriesAsync(tenantId, session.UserId, sessionId, query, options.Value.Context.MemoriesLoaded, cancellationToken).ConfigureAwait(false);
 
-        Fit(CarriedLines(session.CarriedOver), (int)(limit * CarriedShare), out var carriedText);
+        var carriedText = FitCarried(session.CarriedOver, (int)(limit * CarriedShare));
         var placedSummaries = FitSummaries(summaries, (int)(limit * SummaryShare), out var summaryText);
         var placedEntities = FitEntities(entities, session.Topics, (int)(limit * EntityShare), out var entityText);
         var placedMemories = FitMemories(memoryItems, (int)(limit * MemoryShare), out var memoryText);
@@ -147,18 +147,42 @@ public sealed class ContextService(
         }
     }
 
-    private static List<string> CarriedLines(CarriedOver? carried)
+    private string FitCarried(CarriedOver? carried, int room)
     {
         if (carried is null)
         {
-            return [];
+            return "";
         }
 
+        // Newest link first: when the chain does not fit its share, the oldest links go. Read oldest first.
+        var blocks = new List<string>();
+        var summaries = new HashSet<string>(StringComparer.Ordinal);
+        var used = 0;
+        foreach (var link in carried.Chain())
+        {
+            // A continuation starts with its parent's summary, so a link repeats the one before it until it folds its own.
+            var summary = string.IsNullOrWhiteSpace(link.Summary) || !summaries.Add(link.Summary) ? null : link.Summary;
+            var block = Fit(CarriedLines(link, summary), room - used);
+            if (block.Length == 0)
+            {
+                break;
+            }
+
+            blocks.Add(block);
+            used += Count(block) + 1;
+        }
+
+        blocks.Reverse();
+        return string.Join('\n', blocks);
+    }
+
+    private static List<string> CarriedLines(CarriedOver carried, string? summary)
+    {
         var lines = new List<string> { $"Continued from {carried.FromInterface} (session {carried.FromSessionId}{(carried.Title is null ? "" : ", \"" + carried.Title + "\"")})." };
-        if (!string.IsNullOrWhiteSpace(carried.Summary))
+        if (summary is not null)
         {
             lines.Add("Summary so far:");
-            lines.AddRange(carried.Summary.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            lines.AddRange(summary.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         }
 
         if (carried.Entities.Count > 0)
@@ -175,7 +199,7 @@ public sealed class ContextService(
         return lines;
     }
 
-    private void Fit(List<string> lines, int room, out string text)
+    private string Fit(List<string> lines, int room)
     {
         var kept = new StringBuilder();
         foreach (var line in lines)
@@ -188,7 +212,7 @@ public sealed class ContextService(
             kept.Append(line).Append('\n');
         }
 
-        text = kept.ToString().TrimEnd();
+        return kept.ToString().TrimEnd();
     }
 
     private List<Summary> FitSummaries(IReadOnlyList<Summary> summaries, int room, out string text)

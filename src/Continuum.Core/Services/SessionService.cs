@@ -229,6 +229,7 @@ public sealed class SessionService(
                 Entities = parent.Entities,
                 Topics = parent.Topics,
                 LastMessages = [.. last.Where(e => e.Type == EventType.Message).Select(e => new CarriedMessage(e.Role, e.Content, e.Interface))],
+                Earlier = parent.CarriedOver?.Truncated(CarriedOver.MaxDepth - 1),
             },
         }, cancellationToken);
     }

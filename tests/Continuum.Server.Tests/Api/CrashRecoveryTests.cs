@@ -97,6 +97,48 @@ public sealed class CrashRecoveryTests
         }
     }
 
+    [Fact]
+    public async Task A_graceful_stop_merges_the_log_into_the_database_file_and_closes_it()
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "continuum-stop-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dataDirectory);
+        try
+        {
+            string sessionId;
+            await using (var first = await ServerProcess.StartAsync(dataDirectory))
+            {
+                sessionId = await OpenAsync(first.Http);
+                for (var i = 0; i < 300; i++)
+                {
+                    (await AppendAsync(first.Http, sessionId, $"before stop #{i} " + new string('x', 200))).ShouldBe(i + 1);
+                }
+
+                var wal = Path.Combine(dataDirectory, "continuum.db-wal");
+                new FileInfo(wal).Length.ShouldBeGreaterThan(0, "the appends went through the write-ahead log");
+                (await first.TerminateAsync()).ShouldBe(0, first.Output);
+            }
+
+            var database = new FileInfo(Path.Combine(dataDirectory, "continuum.db"));
+            database.Length.ShouldBeGreaterThan(300 * 200, "the log was merged into the database file");
+            var log = new FileInfo(Path.Combine(dataDirectory, "continuum.db-wal"));
+            (log.Exists ? log.Length : 0).ShouldBe(0, "no unmerged log is left behind");
+
+            await using var second = await ServerProcess.StartAsync(dataDirectory);
+            (await AllEventsAsync(second.Http, sessionId)).Count.ShouldBe(300);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left for the temp folder's own cleanup.
+            }
+        }
+    }
+
     private static async Task<string> OpenAsync(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync("api/sessions", new { identity = new { @interface = "cli", externalUserId = "crash-test" }, @interface = "cli", mode = "new" });

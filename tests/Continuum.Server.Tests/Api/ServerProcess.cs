@@ -81,6 +81,19 @@ public sealed class ServerProcess : IAsyncDisposable
         await _process.WaitForExitAsync(wait.Token);
     }
 
+    /// <summary>Asks the process to stop with SIGTERM, as a service manager does, and waits for its exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await _process.WaitForExitAsync(wait.Token);
+        return _process.ExitCode;
+    }
+
     private async Task WaitUntilHealthyAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;

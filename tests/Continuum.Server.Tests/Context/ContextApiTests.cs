@@ -37,6 +37,39 @@ public sealed class ContextApiTests
     }
 
     [Fact]
+    public async Task A_continuation_of_a_continuation_carries_what_the_first_session_said()
+    {
+        await using var server = await ContextServer.StartAsync();
+        var telegram = await server.PostAsync("api/sessions", new { identity = new { @interface = "telegram", externalUserId = "tg-chain" }, @interface = "telegram" });
+        var telegramId = (string)telegram["id"]!;
+        await server.AppendAsync(telegramId, "user", "The GPU temp on gpu-3 is 82C under load.");
+        await server.AppendAsync(telegramId, "assistant", "82C means thermal throttling; check the fan on gpu-3.");
+
+        var web = await server.PostAsync($"api/sessions/{telegramId}/continue", new { @interface = "web" });
+        var webId = (string)web["id"]!;
+        await server.AppendAsync(webId, "user", "Opened the case; the fan is full of dust.");
+
+        var cli = await server.PostAsync($"api/sessions/{webId}/continue", new { @interface = "cli" });
+        var cliId = (string)cli["id"]!;
+        var context = await server.GetAsync($"api/sessions/{cliId}/context?query=what%20did%20we%20find%3F");
+
+        var carried = (string)context["carriedOver"]!;
+        carried.ShouldContain("82C");
+        carried.ShouldContain("thermal throttling");
+        carried.ShouldContain("full of dust");
+        carried.IndexOf("Continued from telegram", StringComparison.Ordinal)
+            .ShouldBeLessThan(carried.IndexOf("Continued from web", StringComparison.Ordinal), "the chain reads oldest first");
+        ((string?)cli["carriedOver"]!["earlier"]!["fromSessionId"]).ShouldBe(telegramId);
+
+        // Within a small budget the carried part keeps its share, and the newest link wins over the oldest.
+        var small = await server.GetAsync($"api/sessions/{cliId}/context?budget=200");
+        ((int)small["tokens"]!["carriedOver"]!).ShouldBeLessThanOrEqualTo(30);
+        ((int)small["tokens"]!["total"]!).ShouldBeLessThanOrEqualTo(200);
+        var smallCarried = (string?)small["carriedOver"] ?? "";
+        smallCarried.ShouldNotContain("Continued from telegram");
+    }
+
+    [Fact]
     public async Task A_5000_message_session_stays_under_its_limit_with_stacked_summaries_and_every_event_kept()
     {
         await using var server = await ContextServer.StartAsync();
