@@ -13,15 +13,20 @@ internal static class ContextEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var group = api.MapGroup("/sessions/{id}").WithTags("Context");
-        group.MapGet("/context", BuildAsync).WithSummary("What a model would receive for the session, within a token budget.");
+        group.MapGet("/context", BuildAsync).Produces<SessionContext>()
+            .WithSummary("What a model would receive for the session, within a token budget.")
+            .WithDescription("`include` (comma-separated: messages, prompt, budget, tokens, carriedOver, summaries, memories, entities, topics, recent) returns only those fields.");
         group.MapPost("/clear", ClearAsync).WithSummary("Hide the session's messages so far from its context; summaries stay.");
         group.MapPost("/summarize", SummarizeAsync).WithSummary("Fold the older part of the session into a summary now.");
         group.MapGet("/summaries", SummariesAsync).WithSummary("The session's current summaries.");
         api.MapGet("/users/{id}/entities", EntitiesAsync).WithTags("Context").WithSummary("The user's entities: first and last seen, mentions, sessions and interfaces.");
     }
 
-    private static async Task<Ok<SessionContext>> BuildAsync(string id, string? query, int? budget, IContextService context, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await context.BuildAsync(id, query, budget, cancellationToken).ConfigureAwait(false));
+    private static async Task<IResult> BuildAsync(string id, string? query, int? budget, string? include, IContextService context, CancellationToken cancellationToken)
+    {
+        var parts = ContextParts.Parse(include);
+        return ContextParts.For(await context.BuildAsync(id, query, budget, cancellationToken).ConfigureAwait(false), parts);
+    }
 
     private static async Task<NoContent> ClearAsync(string id, IContextService context, CancellationToken cancellationToken)
     {

@@ -345,7 +345,9 @@ public sealed class SessionService(
             throw new ValidationException(prefix + "createdAt", "must not be in the future.");
         }
 
-        var mentions = entityExtractor.Extract(content);
+        // The service's own memory_loaded record is bookkeeping: its words are not things the user talked about.
+        var bookkeeping = type == EventType.State && role == EventRole.System && e.Name == Memory.MemoryContextProvider.LoadedEventName;
+        var mentions = bookkeeping ? [] : entityExtractor.Extract(content);
         return new EventRecord
         {
             Id = Ids.NewEventId(now),

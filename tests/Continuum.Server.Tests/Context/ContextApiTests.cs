@@ -70,6 +70,33 @@ public sealed class ContextApiTests
     }
 
     [Fact]
+    public async Task Include_returns_only_the_parts_asked_for_and_an_unknown_part_is_a_400()
+    {
+        await using var server = await ContextServer.StartAsync();
+        var sessionId = await server.OpenSessionAsync("api", "include-1");
+        for (var i = 0; i < 20; i++)
+        {
+            await server.AppendAsync(sessionId, i % 2 == 0 ? "user" : "assistant", $"Message {i} about host node-{i}.");
+        }
+
+        // The first context records memory_loaded, which is bookkeeping: it names no entity and is not a recent message.
+        var first = await server.GetAsync($"api/sessions/{sessionId}/context");
+        var whole = await server.GetAsync($"api/sessions/{sessionId}/context");
+        whole["messages"]!.ToJsonString().ShouldBe(first["messages"]!.ToJsonString());
+        var parts = await server.GetAsync($"api/sessions/{sessionId}/context?include=messages,tokens");
+
+        parts.Select(p => p.Key).ShouldBe(["messages", "tokens"]);
+        parts["messages"]!.ToJsonString().ShouldBe(whole["messages"]!.ToJsonString());
+        parts["tokens"]!.ToJsonString().ShouldBe(whole["tokens"]!.ToJsonString());
+        whole.Select(p => p.Key).ShouldBe(["messages", "prompt", "budget", "tokens", "carriedOver", "summaries", "memories", "entities", "topics", "recent"]);
+
+        using var unknown = await server.Http.GetAsync($"api/sessions/{sessionId}/context?include=messages,bogus");
+        ((int)unknown.StatusCode).ShouldBe(400);
+        unknown.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await unknown.Content.ReadAsStringAsync()).ShouldContain("bogus");
+    }
+
+    [Fact]
     public async Task A_5000_message_session_stays_under_its_limit_with_stacked_summaries_and_every_event_kept()
     {
         await using var server = await ContextServer.StartAsync();
