@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Continuum.Server.Tests.Api;
@@ -33,7 +34,12 @@ public sealed class ApiServer : IAsyncDisposable
     public static Task<ApiServer> StartAsync(params string[] settings) => StartAsync(null, settings);
 
     /// <summary>Starts a server that also logs to <paramref name="logs"/>.</summary>
-    public static async Task<ApiServer> StartAsync(ILoggerProvider? logs, params string[] settings)
+    public static Task<ApiServer> StartAsync(ILoggerProvider? logs, params string[] settings) => StartAsync(logs, null, settings);
+
+    /// <summary>Starts a server whose clock is <paramref name="clock"/>, so a test moves time instead of sleeping.</summary>
+    public static Task<ApiServer> StartWithClockAsync(TimeProvider clock, params string[] settings) => StartAsync(null, clock, settings);
+
+    private static async Task<ApiServer> StartAsync(ILoggerProvider? logs, TimeProvider? clock, string[] settings)
     {
         var directory = Path.Combine(Path.GetTempPath(), "continuum-api-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -41,6 +47,11 @@ public sealed class ApiServer : IAsyncDisposable
         var app = ContinuumServer.Build(args, b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);
+            if (clock is not null)
+            {
+                b.Services.AddSingleton(clock);
+            }
+
             if (logs is not null)
             {
                 b.Logging.AddProvider(logs);

@@ -42,13 +42,14 @@ public sealed class SessionApiTests
     [Fact]
     public async Task A_session_past_its_expiry_takes_no_events_and_is_not_resumed()
     {
-        await using var server = await ApiServer.StartAsync();
+        var clock = new Continuum.Testing.ShiftedClock();
+        await using var server = await ApiServer.StartWithClockAsync(clock);
         var body = new { identity = new { @interface = "web", externalUserId = "short-lived" }, @interface = "web", expiresInSeconds = 1 };
         var first = await server.PostOkAsync("api/sessions", body);
         var sessionId = (string)first["id"]!;
         await server.AppendAsync(sessionId, "quick question");
 
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        clock.Advance(TimeSpan.FromSeconds(1.5));
 
         var late = await server.PostAsync($"api/sessions/{sessionId}/events", new { content = "still there?" });
         late.ShouldBeProblem(HttpStatusCode.Conflict).ShouldEndWith("/session-closed");
