@@ -48,14 +48,14 @@ load.Restart();
 var libCl100k = TiktokenTokenizer.CreateForEncoding(BpeEncoding.Cl100kBase);
 var loadLibC = load.Elapsed.TotalMilliseconds;
 load.Restart();
-var textO200k = TiktokenTokenCounter.ForEncoding(TiktokenTokenCounter.O200kBase).Tokenizer;
+var textO200k = LibraryTokenizer.WithoutSpecialTokens(BpeEncoding.O200kBase);
 var loadTextO = load.Elapsed.TotalMilliseconds;
 load.Restart();
-var textCl100k = TiktokenTokenCounter.ForEncoding(TiktokenTokenCounter.Cl100kBase).Tokenizer;
+var textCl100k = LibraryTokenizer.WithoutSpecialTokens(BpeEncoding.Cl100kBase);
 var loadTextC = load.Elapsed.TotalMilliseconds;
 Console.WriteLine($"load, once per process: own o200k_base {loadO:F0} ms ({o200k.Vocabulary} tokens), own cl100k_base {loadC:F0} ms ({cl100k.Vocabulary} tokens);");
 Console.WriteLine($"  Microsoft.ML.Tokenizers CreateForEncoding o200k_base {loadLibO:F0} ms, cl100k_base {loadLibC:F0} ms;");
-Console.WriteLine($"  Microsoft.ML.Tokenizers without special tokens (TiktokenTokenCounter) o200k_base {loadTextO:F0} ms, cl100k_base {loadTextC:F0} ms");
+Console.WriteLine($"  Microsoft.ML.Tokenizers without special tokens o200k_base {loadTextO:F0} ms, cl100k_base {loadTextC:F0} ms");
 Console.WriteLine();
 
 // Exactness: the token ids of the reference texts (produced by js-tiktoken, the tests' reference), then the
@@ -158,6 +158,33 @@ foreach (var (name, count) in counters)
 
 Console.WriteLine();
 Console.WriteLine($"library MB/s / own BPE MB/s (Microsoft.ML.Tokenizers without special tokens; above 1 the library is faster): o200k_base {throughput["library o200k_base"] / throughput["own o200k_base"]:F2}x, cl100k_base {throughput["library cl100k_base"] / throughput["own cl100k_base"]:F2}x");
+
+// Long pre-tokens: one word with no merges (a minified blob, a hex dump, a long identifier) is one piece for the
+// merge loop. The own BPE merges with a heap (n log n); the time of a quadratic merge grows with the square.
+Console.WriteLine();
+Console.WriteLine("one piece without merges ('qzxj' repeated), o200k_base, best of three:");
+Console.WriteLine("bytes   | own BPE ms | library ms | library / own");
+Console.WriteLine("------: | ---------: | ---------: | ------------:");
+foreach (var size in new[] { 1_000, 10_000, 50_000, 200_000 })
+{
+    var piece = string.Concat(Enumerable.Repeat("qzxj", size / 4));
+    double Best(Func<string, int> count)
+    {
+        var best = double.MaxValue;
+        for (var pass = 0; pass < (size > 50_000 ? 1 : 3); pass++)
+        {
+            var timer = Stopwatch.StartNew();
+            count(piece);
+            best = Math.Min(best, timer.Elapsed.TotalMilliseconds);
+        }
+
+        return best;
+    }
+
+    var ownMs = Best(t => o200k.Count(t));
+    var libraryMs = Best(t => textO200k.CountTokens(t));
+    Console.WriteLine($"{size,7:N0} | {ownMs,10:F1} | {libraryMs,10:F1} | {libraryMs / ownMs,12:F1}x");
+}
 Console.WriteLine();
 Console.WriteLine("estimator error against the BPE count, per text (error = (estimate - bpe) / bpe):");
 Console.WriteLine("encoding    | corpus       | texts | mean abs error | bias (mean error) | p95 abs error | total estimate / total bpe");
