@@ -1,5 +1,6 @@
-// Tokenizer benchmark: throughput of the BPE encodings and the estimator, the estimator's error against the
-// BPE counts on real text (the LoCoMo conversations, code and JSON), and what counting costs an append.
+// Tokenizer benchmark: Continuum's own BPE against Microsoft.ML.Tokenizers' TiktokenTokenizer (exactness on the
+// reference encodings and agreement on the corpus, then throughput), the estimator's error against the BPE
+// counts on real text (the LoCoMo conversations, code and JSON), and what counting costs an append.
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -10,6 +11,7 @@ using Continuum.Storage;
 using Continuum.Storage.Sqlite;
 using Continuum.Tokens;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.ML.Tokenizers;
 
 var corpusPath = args.Length > 0 ? args[0] : FindCorpus();
 Console.WriteLine($"Continuum tokenizer benchmark: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
@@ -39,15 +41,79 @@ var loadO = load.Elapsed.TotalMilliseconds;
 load.Restart();
 var cl100k = BpeEncoding.Get(BpeEncoding.Cl100kBase);
 var loadC = load.Elapsed.TotalMilliseconds;
-Console.WriteLine($"load: o200k_base {loadO:F0} ms ({o200k.Vocabulary} tokens), cl100k_base {loadC:F0} ms ({cl100k.Vocabulary} tokens), once per process");
+load.Restart();
+var libO200k = TiktokenTokenizer.CreateForEncoding(BpeEncoding.O200kBase);
+var loadLibO = load.Elapsed.TotalMilliseconds;
+load.Restart();
+var libCl100k = TiktokenTokenizer.CreateForEncoding(BpeEncoding.Cl100kBase);
+var loadLibC = load.Elapsed.TotalMilliseconds;
+load.Restart();
+var textO200k = LibraryTokenizer.WithoutSpecialTokens(BpeEncoding.O200kBase);
+var loadTextO = load.Elapsed.TotalMilliseconds;
+load.Restart();
+var textCl100k = LibraryTokenizer.WithoutSpecialTokens(BpeEncoding.Cl100kBase);
+var loadTextC = load.Elapsed.TotalMilliseconds;
+Console.WriteLine($"load, once per process: own o200k_base {loadO:F0} ms ({o200k.Vocabulary} tokens), own cl100k_base {loadC:F0} ms ({cl100k.Vocabulary} tokens);");
+Console.WriteLine($"  Microsoft.ML.Tokenizers CreateForEncoding o200k_base {loadLibO:F0} ms, cl100k_base {loadLibC:F0} ms;");
+Console.WriteLine($"  Microsoft.ML.Tokenizers without special tokens o200k_base {loadTextO:F0} ms, cl100k_base {loadTextC:F0} ms");
 Console.WriteLine();
 
-var estimate = new EstimatingTokenCounter();
+// Exactness: the token ids of the reference texts (produced by js-tiktoken, the tests' reference), then the
+// counts of every corpus text, own BPE against the library.
+var referencePath = Path.Combine(root, "tests", "Continuum.Core.Tests", "Tokens", "reference-encodings.json");
+var reference = new List<(string Text, Dictionary<string, int[]> Ids)>();
+using (var document = JsonDocument.Parse(File.ReadAllText(referencePath)))
+{
+    foreach (var c in document.RootElement.GetProperty("cases").EnumerateArray())
+    {
+        reference.Add((c.GetProperty("text").GetString()!, new Dictionary<string, int[]>
+        {
+            [BpeEncoding.O200kBase] = [.. c.GetProperty(BpeEncoding.O200kBase).EnumerateArray().Select(t => t.GetInt32())],
+            [BpeEncoding.Cl100kBase] = [.. c.GetProperty(BpeEncoding.Cl100kBase).EnumerateArray().Select(t => t.GetInt32())],
+        }));
+    }
+}
+
 var all = turns.Concat(code).Concat(docs).ToList();
+Console.WriteLine($"exactness: token ids of the {reference.Count} reference texts (js-tiktoken), counts of the {all.Count} corpus texts against the own BPE:");
+Console.WriteLine("counter                                   | reference ids equal | corpus counts equal to own BPE");
+Console.WriteLine("----------------------------------------- | ------------------: | -----------------------------:");
+foreach (var (encodingName, own, libraries) in new[]
+{
+    (BpeEncoding.O200kBase, o200k, new[] { ("library, CreateForEncoding", libO200k), ("library, no special tokens", textO200k) }),
+    (BpeEncoding.Cl100kBase, cl100k, new[] { ("library, CreateForEncoding", libCl100k), ("library, no special tokens", textCl100k) }),
+})
+{
+    var ownEqual = reference.Count(r => own.Encode(r.Text).SequenceEqual(r.Ids[encodingName]));
+    Console.WriteLine($"{"own BPE " + encodingName,-41} | {ownEqual,12} / {reference.Count,-4} | (itself)");
+    foreach (var (libraryName, library) in libraries)
+    {
+        var misses = reference.Where(r => !library.EncodeToIds(r.Text).SequenceEqual(r.Ids[encodingName])).ToList();
+        var corpusEqual = all.Count(t => library.CountTokens(t) == own.Count(t));
+        Console.WriteLine($"{libraryName + " " + encodingName,-41} | {reference.Count - misses.Count,12} / {reference.Count,-4} | {corpusEqual,22} / {all.Count,-4}");
+        foreach (var miss in misses.Take(5))
+        {
+            var text = miss.Text.Length <= 40 ? miss.Text : miss.Text[..40] + "…";
+            Console.WriteLine($"    differs on {JsonSerializer.Serialize(text)}: reference {miss.Ids[encodingName].Length} tokens, library {library.CountTokens(miss.Text)}");
+        }
+    }
+}
+
+Console.WriteLine();
+var estimate = new EstimatingTokenCounter();
 var bytes = all.Sum(t => Encoding.UTF8.GetByteCount(t));
-Console.WriteLine("counter      |   MB/s | texts/s (turns) | tokens in corpus");
-Console.WriteLine("------------ | -----: | --------------: | ---------------:");
-foreach (var (name, count) in new (string, Func<string, int>)[] { ("o200k_base", t => o200k.Count(t)), ("cl100k_base", t => cl100k.Count(t)), ("estimate", estimate.Count) })
+var throughput = new Dictionary<string, double>();
+Console.WriteLine("counter                         |   MB/s | texts/s (turns) | tokens in corpus");
+Console.WriteLine("------------------------------- | -----: | --------------: | ---------------:");
+var counters = new (string, Func<string, int>)[]
+{
+    ("own o200k_base", t => o200k.Count(t)),
+    ("library o200k_base", t => textO200k.CountTokens(t)),
+    ("own cl100k_base", t => cl100k.Count(t)),
+    ("library cl100k_base", t => textCl100k.CountTokens(t)),
+    ("estimate", estimate.Count),
+};
+foreach (var (name, count) in counters)
 {
     long total = 0;
     foreach (var t in all)
@@ -55,22 +121,28 @@ foreach (var (name, count) in new (string, Func<string, int>)[] { ("o200k_base",
         total += count(t);
     }
 
-    var timer = Stopwatch.StartNew();
-    var rounds = 0;
-    while (timer.Elapsed < TimeSpan.FromSeconds(3))
+    // Best of three 2-second passes: the machine is shared, the best pass is the least disturbed.
+    var mbs = 0.0;
+    for (var pass = 0; pass < 3; pass++)
     {
-        foreach (var t in all)
+        var timer = Stopwatch.StartNew();
+        var rounds = 0;
+        while (timer.Elapsed < TimeSpan.FromSeconds(2))
         {
-            count(t);
+            foreach (var t in all)
+            {
+                count(t);
+            }
+
+            rounds++;
         }
 
-        rounds++;
+        mbs = Math.Max(mbs, bytes * (double)rounds / timer.Elapsed.TotalSeconds / 1e6);
     }
 
-    var mbs = bytes * (double)rounds / timer.Elapsed.TotalSeconds / 1e6;
-    timer.Restart();
+    var turnTimer = Stopwatch.StartNew();
     var turnRounds = 0;
-    while (timer.Elapsed < TimeSpan.FromSeconds(1))
+    while (turnTimer.Elapsed < TimeSpan.FromSeconds(1))
     {
         foreach (var t in turns)
         {
@@ -80,9 +152,39 @@ foreach (var (name, count) in new (string, Func<string, int>)[] { ("o200k_base",
         turnRounds++;
     }
 
-    Console.WriteLine($"{name,-12} | {mbs,6:F1} | {turns.Count * (double)turnRounds / timer.Elapsed.TotalSeconds,15:N0} | {total,16:N0}");
+    throughput[name] = mbs;
+    Console.WriteLine($"{name,-31} | {mbs,6:F1} | {turns.Count * (double)turnRounds / turnTimer.Elapsed.TotalSeconds,15:N0} | {total,16:N0}");
 }
 
+Console.WriteLine();
+Console.WriteLine($"library MB/s / own BPE MB/s (Microsoft.ML.Tokenizers without special tokens; above 1 the library is faster): o200k_base {throughput["library o200k_base"] / throughput["own o200k_base"]:F2}x, cl100k_base {throughput["library cl100k_base"] / throughput["own cl100k_base"]:F2}x");
+
+// Long pre-tokens: one word with no merges (a minified blob, a hex dump, a long identifier) is one piece for the
+// merge loop. The own BPE merges with a heap (n log n); the time of a quadratic merge grows with the square.
+Console.WriteLine();
+Console.WriteLine("one piece without merges ('qzxj' repeated), o200k_base, best of three:");
+Console.WriteLine("bytes   | own BPE ms | library ms | library / own");
+Console.WriteLine("------: | ---------: | ---------: | ------------:");
+foreach (var size in new[] { 1_000, 10_000, 50_000, 200_000 })
+{
+    var piece = string.Concat(Enumerable.Repeat("qzxj", size / 4));
+    double Best(Func<string, int> count)
+    {
+        var best = double.MaxValue;
+        for (var pass = 0; pass < (size > 50_000 ? 1 : 3); pass++)
+        {
+            var timer = Stopwatch.StartNew();
+            count(piece);
+            best = Math.Min(best, timer.Elapsed.TotalMilliseconds);
+        }
+
+        return best;
+    }
+
+    var ownMs = Best(t => o200k.Count(t));
+    var libraryMs = Best(t => textO200k.CountTokens(t));
+    Console.WriteLine($"{size,7:N0} | {ownMs,10:F1} | {libraryMs,10:F1} | {libraryMs / ownMs,12:F1}x");
+}
 Console.WriteLine();
 Console.WriteLine("estimator error against the BPE count, per text (error = (estimate - bpe) / bpe):");
 Console.WriteLine("encoding    | corpus       | texts | mean abs error | bias (mean error) | p95 abs error | total estimate / total bpe");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Continuum.Model;
 using Spectre.Console;
@@ -9,6 +10,31 @@ namespace Continuum.Cli;
 internal static class Output
 {
     private static readonly JsonSerializerOptions Indented = new(JsonDefaults.Options) { WriteIndented = true };
+
+    /// <summary>
+    /// True when output may carry ANSI escapes (colour, bold): stdout is a terminal and <c>NO_COLOR</c> is not set
+    /// (any non-empty value turns colour off, as no-color.org says).
+    /// </summary>
+    public static bool Styled => !Console.IsOutputRedirected && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+
+    /// <summary>
+    /// Every command writes through <see cref="AnsiConsole"/>; before any of them runs, it is set to a console that
+    /// emits no escape sequence when stdout is redirected (a pipe, a file) or <c>NO_COLOR</c> is set.
+    /// </summary>
+    [ModuleInitializer]
+    internal static void UsePlainOutputUnlessStyled()
+    {
+        if (!Styled)
+        {
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+                Out = new AnsiConsoleOutput(Console.Out),
+            });
+        }
+    }
 
     public static void Json<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Indented));
 

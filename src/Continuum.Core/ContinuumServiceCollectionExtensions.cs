@@ -47,7 +47,8 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddSingleton<IStatsService, StatsService>();
         services.TryAddSingleton<IEntityExtractor, RuleEntityExtractor>();
         services.TryAddSingleton<ExtractiveSummarizer>();
-        services.TryAddSingleton(sp => new ChatModel(sp.GetService<IChatClient>() ?? OpenAICompatibleChatClient.FromOptions(sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Models.Chat)));
+        services.TryAddSingleton(sp => new ChatModel(sp.GetService<IChatClient>()
+            ?? OpenAICompatibleModels.CreateChatClient(sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Models.Chat, sp.GetService<ILoggerFactory>())));
         services.TryAddSingleton(sp =>
         {
             var chat = sp.GetRequiredService<ChatModel>().Client;
@@ -74,7 +75,7 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var embeddings = sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Models.Embeddings;
-            var generator = sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? OpenAICompatibleEmbeddingGenerator.FromOptions(embeddings);
+            var generator = sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? OpenAICompatibleModels.CreateEmbeddingGenerator(embeddings, sp.GetService<ILoggerFactory>());
             return new EmbeddingModel(generator, embeddings.Model ?? generator?.GetType().Name ?? "none");
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Search.ISecondaryRanker, Search.VectorRanker>());

@@ -26,6 +26,8 @@ public sealed class FakeChatModel : IAsyncDisposable
 
     public List<string> Prompts { get; } = [];
 
+    public List<string> Authorizations { get; } = [];
+
     public static async Task<FakeChatModel> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -48,6 +50,7 @@ public sealed class FakeChatModel : IAsyncDisposable
         lock (Prompts)
         {
             Prompts.Add(last);
+            Authorizations.Add(context.Request.Headers.Authorization.ToString());
         }
 
         switch (Mode)

@@ -7,7 +7,10 @@ public static class CliRun
 {
     public sealed record Result(int ExitCode, string Out, string Err);
 
-    public static async Task<Result> RunAsync(params string[] args)
+    public static Task<Result> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs the CLI with <paramref name="environment"/> on top of the defaults (a null value removes a variable).</summary>
+    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "continuum.dll");
         File.Exists(dll).ShouldBeTrue($"{dll} is copied next to the tests");
@@ -26,6 +29,18 @@ public static class CliRun
 
         start.Environment["NO_COLOR"] = "1";
         start.Environment["COLUMNS"] = "200";
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();

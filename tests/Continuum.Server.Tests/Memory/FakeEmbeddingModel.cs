@@ -30,6 +30,9 @@ public sealed class FakeEmbeddingModel : IAsyncDisposable
 
     public bool Failing { get; set; }
 
+    /// <summary>When set, the answer leaves out the last text's vector.</summary>
+    public bool DropsLastVector { get; set; }
+
     public int Texts => _texts;
 
     public string Endpoint { get; private set; } = "";
@@ -81,10 +84,11 @@ public sealed class FakeEmbeddingModel : IAsyncDisposable
         var input = body.RootElement.GetProperty("input");
         var texts = input.ValueKind == JsonValueKind.Array ? input.EnumerateArray().Select(x => x.GetString() ?? "").ToList() : [input.GetString() ?? ""];
         Interlocked.Add(ref _texts, texts.Count);
+        var answered = DropsLastVector ? texts.Take(texts.Count - 1) : texts;
         return Results.Json(new
         {
             @object = "list",
-            data = texts.Select((t, i) => new { @object = "embedding", index = i, embedding = Embed(t) }),
+            data = answered.Select((t, i) => new { @object = "embedding", index = i, embedding = Embed(t) }),
             model = "fake-embed",
             usage = new { prompt_tokens = texts.Count, total_tokens = texts.Count },
         });
