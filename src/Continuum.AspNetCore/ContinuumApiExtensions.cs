@@ -38,6 +38,14 @@ public static class ContinuumApiExtensions
                 c.ProblemDetails.Detail ??= "The request body is larger than the server accepts (Continuum:Limits:MaxRequestBytes).";
             }
 
+            // No such route (or an id its route does not accept, such as a message id that is not a number) is the
+            // same fault as no such item.
+            if (c.ProblemDetails.Status == 404 && c.Exception is null)
+            {
+                c.ProblemDetails.Type = ContinuumExceptionHandler.TypePrefix + "not-found";
+                c.ProblemDetails.Detail ??= "There is nothing at this path (no such route, or an id of the wrong form).";
+            }
+
             // A body of the wrong media type: the same type as an unsupported charset.
             if (c.ProblemDetails.Status == 415 && c.Exception is null)
             {
