@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Continuum.Model;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -19,6 +20,8 @@ public static class ContinuumApiExtensions
     /// </summary>
     public static IServiceCollection AddContinuumApi(this IServiceCollection services)
     {
+        // First among the writers, so that it answers every problem, whatever the Accept header lists.
+        services.Insert(0, ServiceDescriptor.Singleton<IProblemDetailsWriter, ContinuumProblemWriter>());
         services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
         {
             c.ProblemDetails.Type ??= ContinuumExceptionHandler.TypePrefix + "http-" + c.ProblemDetails.Status;
@@ -35,15 +38,42 @@ public static class ContinuumApiExtensions
                 c.ProblemDetails.Detail ??= "The request body is larger than the server accepts (Continuum:Limits:MaxRequestBytes).";
             }
 
+            // No such route (or an id its route does not accept, such as a message id that is not a number) is the
+            // same fault as no such item.
+            if (c.ProblemDetails.Status == 404 && c.Exception is null)
+            {
+                c.ProblemDetails.Type = ContinuumExceptionHandler.TypePrefix + "not-found";
+                c.ProblemDetails.Detail ??= "There is nothing at this path (no such route, or an id of the wrong form).";
+            }
+
+            // A body of the wrong media type: the same type as an unsupported charset.
+            if (c.ProblemDetails.Status == 415 && c.Exception is null)
+            {
+                c.ProblemDetails.Type = ContinuumExceptionHandler.TypePrefix + "unsupported-media-type";
+                c.ProblemDetails.Detail ??= "The body must be JSON: send Content-Type: application/json.";
+            }
+
             c.ProblemDetails.Instance ??= c.HttpContext.Request.Path;
         });
         services.AddExceptionHandler<ContinuumExceptionHandler>();
+
+        // The handler logs each error once, at its level (client errors at Debug); the middleware adds nothing.
+        services.Configure<ExceptionHandlerOptions>(o => o.SuppressDiagnosticsCallback = c => c.ExceptionHandledBy == ExceptionHandledType.ExceptionHandlerService);
         services.Configure<JsonOptions>(o => Copy(JsonDefaults.Options, o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         return services;
     }
+
+    /// <summary>
+    /// Checks the body of every request to a Continuum endpoint that takes JSON before the endpoint reads it
+    /// (UTF-8 charset, well-formed UTF-8 and JSON, no lone surrogates, no duplicate member names, a required
+    /// body present), so a bad body is a 4xx problem and nothing is written. Call after
+    /// <c>UseExceptionHandler()</c> (the refusals are exceptions it maps) and before the endpoints run.
+    /// </summary>
+    public static IApplicationBuilder UseContinuumRequestValidation(this IApplicationBuilder app) =>
+        app.UseMiddleware<RequestBodyValidation>();
 
     /// <summary>
     /// Maps <c>/api/…</c>, <c>/health</c> and <c>/openapi/v1.json</c>. Call after <c>UseExceptionHandler()</c>

@@ -10,7 +10,8 @@ namespace Continuum.AspNetCore;
 /// <summary>
 /// Maps every exception to a problem details document with a stable <c>type</c>. Continuum's own errors keep
 /// their status and message; malformed requests are 400 (413 when too large); anything else is a 500 that
-/// never shows the exception's text.
+/// never shows the exception's text. Client errors are logged at Debug, server errors at Error; the problem is
+/// written as <c>application/problem+json</c> whatever the request's <c>Accept</c> header says.
 /// </summary>
 public sealed partial class ContinuumExceptionHandler(IProblemDetailsService problems, ILogger<ContinuumExceptionHandler> logger) : IExceptionHandler
 {
@@ -66,9 +67,21 @@ public sealed partial class ContinuumExceptionHandler(IProblemDetailsService pro
                 Detail = "An unexpected error occurred. It has been logged on the server.",
             };
         }
-        else if (exception is ContinuumException { IsTransient: true })
+        else
         {
-            httpContext.Response.Headers.RetryAfter = "1";
+            if (exception is ContinuumException { IsTransient: true })
+            {
+                httpContext.Response.Headers.RetryAfter = "1";
+            }
+
+            if (problem.Status >= 500)
+            {
+                LogServerError(logger, httpContext.Request.Method, httpContext.Request.Path, problem.Status.Value, problem.Type, exception);
+            }
+            else
+            {
+                LogClientError(logger, httpContext.Request.Method, httpContext.Request.Path, problem.Status ?? 400, problem.Type, exception.Message);
+            }
         }
 
         httpContext.Response.StatusCode = problem.Status ?? 500;
@@ -97,11 +110,21 @@ public sealed partial class ContinuumExceptionHandler(IProblemDetailsService pro
         403 => "Forbidden.",
         404 => "Not found.",
         409 => "Conflict.",
+        405 => "Method not allowed.",
+        406 => "Not acceptable.",
         413 => "Payload too large.",
+        415 => "Unsupported media type.",
+        500 => "Internal server error.",
         503 => "Service unavailable.",
-        _ => "Internal server error.",
+        _ => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } phrase ? phrase + "." : status >= 500 ? "Server error." : "Client error.",
     };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Method} {Path} answered {Status} {Type}")]
+    private static partial void LogServerError(ILogger logger, string method, string path, int status, string? type, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Method} {Path} answered {Status} {Type}: {Detail}")]
+    private static partial void LogClientError(ILogger logger, string method, string path, int status, string? type, string detail);
 }

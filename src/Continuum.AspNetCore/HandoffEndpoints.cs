@@ -25,9 +25,9 @@ internal static class HandoffEndpoints
         api.MapPost("/sessions/{id}/handoff-draft", DraftAsync).WithTags("Handoffs").WithSummary("A draft handoff picked out of the session's events and summaries, not stored.");
     }
 
-    private static async Task<Created<HandoffReceipt>> CreateAsync(JsonElement body, string? project, IHandoffService handoffs, CancellationToken cancellationToken)
+    private static async Task<Created<HandoffReceipt>> CreateAsync(JsonElement body, string? project, IHandoffService handoffs, Microsoft.Extensions.Options.IOptions<ContinuumOptions> options, CancellationToken cancellationToken)
     {
-        var receipt = await handoffs.CreateAsync(HandoffJson.Parse(body, project), cancellationToken).ConfigureAwait(false);
+        var receipt = await handoffs.CreateAsync(HandoffJson.Parse(body, project, options.Value.Limits), cancellationToken).ConfigureAwait(false);
         return TypedResults.Created($"/api/handoffs/{receipt.Handoff.Id}", receipt);
     }
 

@@ -40,6 +40,11 @@ public sealed class ContinuumOptionsValidator : IValidateOptions<ContinuumOption
             failures.Add("Continuum:Limits:MaxContentBytes and MaxMetadataBytes must be positive.");
         }
 
+        if (options.Limits.MaxHandoffTextBytes < 1 || options.Limits.MaxHandoffListItems < 1)
+        {
+            failures.Add("Continuum:Limits:MaxHandoffTextBytes and MaxHandoffListItems must be positive.");
+        }
+
         if (options.Limits.MaxRequestBytes < options.Limits.MaxContentBytes)
         {
             failures.Add("Continuum:Limits:MaxRequestBytes must be at least MaxContentBytes.");

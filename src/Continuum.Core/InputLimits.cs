@@ -15,6 +15,12 @@ public sealed class InputLimits
     /// <summary>A whole request body, in bytes.</summary>
     public long MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>A handoff's text (goal, notes, each list item's text), in UTF-8 bytes.</summary>
+    public int MaxHandoffTextBytes { get; set; } = 16 * 1024;
+
+    /// <summary>Items in one of a handoff's lists (decisions, next steps, …) and components in its architecture.</summary>
+    public int MaxHandoffListItems { get; set; } = 500;
+
     /// <summary>Token limit a session may ask for.</summary>
     public int MaxTokenLimit { get; set; } = 2_000_000;
 }

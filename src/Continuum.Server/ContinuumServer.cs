@@ -66,6 +66,7 @@ public static class ContinuumServer
         RequireLoopbackOrConsent(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseContinuumRequestValidation();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapContinuumApi();
         app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();

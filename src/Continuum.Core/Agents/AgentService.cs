@@ -171,9 +171,9 @@ public sealed partial class AgentService(
         var type = InputValidator.OneOf(message.Type, MessageTypes.All, "type", to is null ? "broadcast" : "request");
         var subject = Text(message.Subject, "subject", required: true);
         var body = Text(message.Body, "body", required: false);
-        if (message.Data is { } data && data.GetRawText().Length > MaxTextLength)
+        if (message.Data is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } data)
         {
-            throw new PayloadTooLargeException("data", data.GetRawText().Length, MaxTextLength);
+            InputValidator.JsonValue(data, MaxTextLength, "data");
         }
 
         HubMessage? original = null;
@@ -278,10 +278,7 @@ public sealed partial class AgentService(
             throw new ValidationException("value", "is required (any JSON value).");
         }
 
-        if (value.GetRawText().Length > options.Value.Limits.MaxMetadataBytes)
-        {
-            throw new PayloadTooLargeException("value", value.GetRawText().Length, options.Value.Limits.MaxMetadataBytes);
-        }
+        InputValidator.JsonValue(value, options.Value.Limits.MaxMetadataBytes, "value");
 
         var type = InputValidator.OneOf(write.Type, SharedTypes.All, "type", "note");
         var tags = (write.Tags ?? []).Select(t => InputValidator.Identifier(t?.Trim(), "tags")).Distinct(StringComparer.Ordinal).ToList();

@@ -74,7 +74,7 @@ public sealed partial class MemoryService(
             throw new ValidationException("subject", "must be at most 200 characters.");
         }
 
-        var sources = (memory.Sources ?? []).ToList();
+        var sources = InputValidator.Items(memory.Sources, "sources").ToList();
         foreach (var source in sources)
         {
             InputValidator.Identifier(source.SessionId, "sources.sessionId");

@@ -92,7 +92,7 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
         }
 
         var terms = Terms(query);
-        var scope = new SearchScope(request.UserId, request.SessionId, request.From, request.To, request.AgentId, request.Metadata);
+        var scope = new SearchScope(request.UserId, request.SessionId, request.From, request.To, request.AgentId, InputValidator.MetadataFilter(request.Metadata));
         var depth = Math.Max(200, limit * 4);
 
         // The rankers read independently, so they run at once: a search waits for the slowest, not for their sum.

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Continuum.Errors;
+using Continuum.Json;
 
 namespace Continuum.Services;
 
@@ -62,6 +63,11 @@ public static partial class InputValidator
             throw new ValidationException(field, "must not contain control characters or leading or trailing spaces.");
         }
 
+        if (JsonValueCheck.TextProblem(value) is { } problem)
+        {
+            throw new ValidationException(field, problem);
+        }
+
         return value;
     }
 
@@ -100,9 +106,9 @@ public static partial class InputValidator
             throw new ValidationException(field, "is required.");
         }
 
-        if (value.Contains('\0', StringComparison.Ordinal))
+        if (JsonValueCheck.TextProblem(value) is { } problem)
         {
-            throw new ValidationException(field, "must not contain NUL characters (U+0000).");
+            throw new ValidationException(field, problem);
         }
 
         // Most text is far below the limit in characters; count bytes only when it could be over.
@@ -134,7 +140,22 @@ public static partial class InputValidator
             throw new ValidationException(field, "must be a JSON object.");
         }
 
-        var raw = element.GetRawText();
+        return JsonValue(element, maxBytes, field);
+    }
+
+    /// <summary>
+    /// Any JSON value of at most <paramref name="maxBytes"/> that can be stored and read back (see
+    /// <see cref="JsonValueCheck"/>); returns its raw text.
+    /// </summary>
+    public static string JsonValue(JsonElement value, int maxBytes, string field)
+    {
+        if (value.ValueKind == JsonValueKind.Undefined)
+        {
+            throw new ValidationException(field, "is required.");
+        }
+
+        JsonValueCheck.Validate(value, field);
+        var raw = value.GetRawText();
         var bytes = Encoding.UTF8.GetByteCount(raw);
         if (bytes > maxBytes)
         {
@@ -142,6 +163,43 @@ public static partial class InputValidator
         }
 
         return raw;
+    }
+
+    /// <summary>
+    /// A search's metadata filter: member names that are identifiers (no control characters) and values that
+    /// are well-formed JSON.
+    /// </summary>
+    public static IReadOnlyDictionary<string, JsonElement>? MetadataFilter(IReadOnlyDictionary<string, JsonElement>? filter, string field = "metadata")
+    {
+        if (filter is null)
+        {
+            return null;
+        }
+
+        foreach (var (key, value) in filter)
+        {
+            if (string.IsNullOrEmpty(key) || key.Length > MaxIdentifierLength || key.Any(char.IsControl) || JsonValueCheck.TextProblem(key) is not null)
+            {
+                throw new ValidationException(field, $"member names must be 1 to {MaxIdentifierLength} characters of well-formed text without control characters.");
+            }
+
+            JsonValueCheck.Validate(value, $"{field}.{key}");
+        }
+
+        return filter;
+    }
+
+    /// <summary>The items of an optional list, each required: a <c>null</c> item is a 400 naming its index.</summary>
+    public static IReadOnlyList<T> Items<T>(IEnumerable<T?>? items, string field)
+        where T : class
+    {
+        var list = new List<T>();
+        foreach (var item in items ?? [])
+        {
+            list.Add(item ?? throw new ValidationException($"{field}[{list.Count}]", "must not be null."));
+        }
+
+        return list;
     }
 
     /// <summary>A whole number in a range.</summary>

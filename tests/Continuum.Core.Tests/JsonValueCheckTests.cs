@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Continuum.Errors;
+using Continuum.Json;
+using Continuum.Services;
+
+namespace Continuum.Core.Tests;
+
+public sealed class JsonValueCheckTests
+{
+    [Theory]
+    [InlineData("""{ "a": "\ud800" }""", "metadata.a")]
+    [InlineData("""{ "a": ["ok", "\udfff"] }""", "metadata.a[1]")]
+    [InlineData("""{ "a": { "b": "x\ud83d" } }""", "metadata.a.b")]
+    [InlineData("""{ "\ud800": 1 }""", "metadata")]
+    [InlineData("""{ "a": 1, "a": 2 }""", "metadata.a")]
+    [InlineData("""{ "a": "\u0000" }""", "metadata.a")]
+    [InlineData("""{ "a\u0000": 1 }""", "metadata")]
+    public void A_value_that_cannot_be_stored_and_read_back_is_a_validation_error_naming_where(string json, string field)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        var error = Should.Throw<ValidationException>(() => InputValidator.JsonObject(document.RootElement, 64 * 1024, "metadata"));
+
+        error.Errors.Keys.ShouldBe([field]);
+    }
+
+    [Theory]
+    [InlineData("""{ "a": "\ud83d\ude00", "b": [1, null, true, { "c": "é" }], "d": "plain" }""")]
+    [InlineData("""{}""")]
+    public void A_well_formed_value_passes_as_it_is(string json)
+    {
+        using var document = JsonDocument.Parse(json);
+
+        InputValidator.JsonObject(document.RootElement, 64 * 1024, "metadata").ShouldBe(document.RootElement.GetRawText());
+    }
+
+    [Fact]
+    public void Text_with_a_lone_surrogate_or_nul_has_a_problem_and_paired_surrogates_do_not()
+    {
+        JsonValueCheck.TextProblem("a\ud800b").ShouldNotBeNull();
+        JsonValueCheck.TextProblem("end\udc00").ShouldNotBeNull();
+        JsonValueCheck.TextProblem("a\0b").ShouldNotBeNull();
+        JsonValueCheck.TextProblem("smile \ud83d\ude00").ShouldBeNull();
+        JsonValueCheck.HasLoneSurrogate("\ud83d").ShouldBeTrue();
+        JsonValueCheck.HasLoneSurrogate("\ud83d\ude00").ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Content_with_a_lone_surrogate_is_a_validation_error()
+    {
+        Should.Throw<ValidationException>(() => InputValidator.Content("half \ud83d", 1000)).Errors.Keys.ShouldBe(["content"]);
+    }
+}

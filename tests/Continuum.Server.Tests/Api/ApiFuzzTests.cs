@@ -1,0 +1,538 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+
+namespace Continuum.Server.Tests.Api;
+
+/// <summary>
+/// Walks every operation of the served OpenAPI document with malformed bodies, headers and ids (from a fixed
+/// seed), and holds the server to three rules: no 5xx, a problem document on every 4xx, and all data seeded
+/// before the walk still reads back as it was.
+/// </summary>
+public sealed class ApiFuzzTests(ITestOutputHelper output)
+{
+    private const int Seed = 20261201;
+    private const int Rounds = 20;
+    private const string Surrogate = "@@surrogate@@";
+    private const string BadBytes = "@@bad-utf8@@";
+    private const string Duplicate = "@@duplicate@@";
+
+    private static readonly string?[] ContentTypes =
+    [
+        "application/json", "application/json; charset=utf-8", "application/json; charset=bogus", "application/json; charset=",
+        "application/json; charset=utf-16", "text/plain", "application/xml", "///", null, "application/merge-patch+json",
+    ];
+
+    private static readonly string?[] AcceptHeaders = [null, "text/html", "text/plain", "text/markdown", "application/xml", "*/*", "application/json", "image/png;q=0.5"];
+
+    // Kestrel itself refuses a NUL in the path (a bare 400 before any application code runs), so ids here stop
+    // short of %00; control characters, bad UTF-8 escapes, overlong and traversal ids all reach the API.
+    private static readonly string[] MalformedIds =
+    [
+        "ses_nope", "usr_nope", "hof_nope", "x", "-1", "0", "99999999999999999999", "%01", "%7F", "%F0%28%8C%28", "%ED%A0%80", "..%2F..%2Fapi",
+        new string('a', 300), "%20lead", "é", "ses_" + new string('0', 26), "null", "%7B%7D",
+    ];
+
+    private readonly ITestOutputHelper _output = output;
+
+    [Fact]
+    public async Task Malformed_requests_to_every_operation_get_a_4xx_problem_and_seeded_data_stays_readable()
+    {
+        await using var server = await ApiServer.StartAsync("--Continuum:Limits:MaxRequestBytes", "1048576");
+        var witness = await SeedAsync(server, "witness");
+        var target = await SeedAsync(server, "target");
+        var before = await SnapshotAsync(server, witness);
+        var operations = Operations(await server.GetOkAsync("openapi/v1.json"));
+        operations.Count.ShouldBeGreaterThan(30);
+        var pool = target.Ids.Concat(["web", "cli", "agent", "note", "request", "user", "assistant", "message", "medium", "fuzz", "closed", "active", "new"]).ToArray();
+
+        var random = new Random(Seed);
+        var failures = new List<string>();
+        var statuses = new SortedDictionary<int, int>();
+        var clock = Stopwatch.StartNew();
+        var sent = 0;
+        for (var round = 0; round < Rounds; round++)
+        {
+            foreach (var operation in operations)
+            {
+                for (var attempt = 0; attempt < 4; attempt++)
+                {
+                    using var request = Build(operation, random, pool, out var description);
+                    HttpResponseMessage response;
+                    string body;
+                    try
+                    {
+                        response = await server.Http.SendAsync(request);
+                        body = await response.Content.ReadAsStringAsync();
+                    }
+                    catch (HttpRequestException e)
+                    {
+                        failures.Add($"{description} -> no answer: {e.Message} {e.InnerException?.Message}");
+                        continue;
+                    }
+
+                    sent++;
+                    var status = (int)response.StatusCode;
+                    statuses[status] = statuses.GetValueOrDefault(status) + 1;
+                    if (Check(response, status, body) is { } problem && failures.Count < 50)
+                    {
+                        failures.Add($"{description} -> {status}: {problem} {Truncate(body)}");
+                    }
+
+                    response.Dispose();
+                }
+            }
+        }
+
+        _output.WriteLine($"{sent} requests over {operations.Count} operations in {clock.Elapsed.TotalSeconds:F1} s: {string.Join(", ", statuses.Select(s => $"{s.Key} x{s.Value}"))}");
+        failures.ShouldBeEmpty(string.Join("\n", failures));
+        sent.ShouldBeGreaterThan(2000);
+        (await SnapshotAsync(server, witness)).ShouldBe(before);
+        await ReadEverythingAsync(server, witness);
+    }
+
+    // A 5xx, or a 4xx that is not a problem document with its own status, is a failure.
+    private static string? Check(HttpResponseMessage response, int status, string body)
+    {
+        if (status >= 500)
+        {
+            return "a server error";
+        }
+
+        if (status < 400)
+        {
+            return null;
+        }
+
+        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+        {
+            return $"a {response.Content.Headers.ContentType?.MediaType ?? "bodiless"} answer instead of a problem document";
+        }
+
+        try
+        {
+            var problem = JsonNode.Parse(body)!.AsObject();
+            if ((int?)problem["status"] != status)
+            {
+                return "a problem whose status is not the answer's";
+            }
+
+            return ((string?)problem["type"])?.StartsWith("https://continuum.dev/problems/", StringComparison.Ordinal) == true ? null : "a problem without a Continuum type";
+        }
+        catch (JsonException)
+        {
+            return "a problem document that is not JSON";
+        }
+    }
+
+    private static HttpRequestMessage Build(Operation operation, Random random, string[] pool, out string description)
+    {
+        var path = operation.Path;
+        foreach (var name in operation.PathParameters)
+        {
+            var value = random.Next(3) == 0 ? MalformedIds[random.Next(MalformedIds.Length)] : Uri.EscapeDataString(pool[random.Next(pool.Length)]);
+            path = path.Replace("{" + name + "}", value, StringComparison.Ordinal);
+        }
+
+        var query = operation.QueryParameters.Where(_ => random.Next(2) == 0)
+            .Select(q => $"{q}={QueryValue(random, pool)}").ToList();
+        var uri = path.TrimStart('/') + (query.Count > 0 ? "?" + string.Join('&', query) : "");
+        var request = new HttpRequestMessage(new HttpMethod(operation.Method), uri);
+        var mutation = "none";
+        if (operation.Body is not null || random.Next(8) == 0)
+        {
+            var (bytes, kind) = Body(operation.Body ?? new JsonObject(), operation.Document, random, pool);
+            mutation = kind;
+            request.Content = new ByteArrayContent(bytes);
+            var contentType = random.Next(3) == 0 ? ContentTypes[random.Next(ContentTypes.Length)] : "application/json";
+            if (contentType is not null)
+            {
+                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            }
+
+            mutation += $" as {contentType ?? "no content type"}";
+        }
+
+        if (AcceptHeaders[random.Next(AcceptHeaders.Length)] is { } accept)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+            mutation += $", Accept {accept}";
+        }
+
+        description = $"{operation.Method} /{uri[..Math.Min(uri.Length, 200)]} ({mutation})";
+        return request;
+    }
+
+    private static string QueryValue(Random random, string[] pool) => random.Next(6) switch
+    {
+        0 => "abc",
+        1 => "-1",
+        2 => "99999999999999999999",
+        3 => "%00",
+        4 => random.Next(1, 50).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => Uri.EscapeDataString(pool[random.Next(pool.Length)]),
+    };
+
+    private static (byte[] Bytes, string Kind) Body(JsonNode schema, JsonObject document, Random random, string[] pool)
+    {
+        var value = Generate(schema, document, random, pool, 0);
+        var kind = random.Next(12);
+        switch (kind)
+        {
+            case 0:
+                return (Encoding.UTF8.GetBytes(value?.ToJsonString() ?? "null"), "valid");
+            case 1:
+                Mutate(value, random, _ => Wrong(random));
+                return (Bytes(value), "wrong types");
+            case 2:
+                Mutate(value, random, _ => null);
+                return (Bytes(value), "nulls");
+            case 3:
+                var text = value?.ToJsonString() ?? "{}";
+                return (Encoding.UTF8.GetBytes(text[..random.Next(text.Length)]), "truncated");
+            case 4:
+                Mutate(value, random, _ => "x" + Surrogate);
+                return (Bytes(value), "lone surrogates");
+            case 5:
+                Mutate(value, random, _ => new string('h', random.Next(2) == 0 ? 300 * 1024 : 450 * 1024));
+                return (Bytes(value), "huge strings");
+            case 6:
+                if (value is JsonObject duplicated && duplicated.Count > 0)
+                {
+                    duplicated[Duplicate] = Wrong(random);
+                }
+
+                return (Bytes(value, duplicateOf: (value as JsonObject)?.FirstOrDefault().Key), "duplicate keys");
+            case 7:
+                Mutate(value, random, _ => "a" + BadBytes + "b");
+                return (Bytes(value), "invalid UTF-8");
+            case 8:
+                Mutate(value, random, _ => "nul\u0000");
+                return (Bytes(value), "NUL characters");
+            case 9:
+                return (Encoding.UTF8.GetBytes(new string('[', 200) + new string(']', 200)), "deep nesting");
+            case 10:
+                return (Encoding.UTF8.GetBytes(random.Next(4) switch { 0 => "[]", 1 => "42", 2 => "\"text\"", _ => "" }), "not an object");
+            default:
+                Mutate(value, random, _ => JsonValue.Create(pool[random.Next(pool.Length)]));
+                return (Bytes(value), "pool values");
+        }
+    }
+
+    private static byte[] Bytes(JsonNode? value, string? duplicateOf = null)
+    {
+        var text = value?.ToJsonString() ?? "null";
+        if (duplicateOf is not null)
+        {
+            text = text.Replace(JsonSerializer.Serialize(Duplicate), JsonSerializer.Serialize(duplicateOf), StringComparison.Ordinal);
+        }
+
+        text = text.Replace(Surrogate, "\\ud800", StringComparison.Ordinal);
+        var parts = text.Split(BadBytes);
+        var bytes = new List<byte>();
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i > 0)
+            {
+                bytes.AddRange([0xC3, 0x28, 0xFF]);
+            }
+
+            bytes.AddRange(Encoding.UTF8.GetBytes(parts[i]));
+        }
+
+        return [.. bytes];
+    }
+
+    // Replaces one or two members or items anywhere in the tree.
+    private static void Mutate(JsonNode? value, Random random, Func<JsonNode?, JsonNode?> replace)
+    {
+        var slots = new List<(JsonNode Parent, object Key)>();
+        Collect(value, slots);
+        if (slots.Count == 0)
+        {
+            return;
+        }
+
+        for (var i = 0; i < 1 + random.Next(2); i++)
+        {
+            var (parent, key) = slots[random.Next(slots.Count)];
+            if (parent is JsonObject o && key is string name)
+            {
+                o[name] = replace(o[name]);
+            }
+            else if (parent is JsonArray a && key is int index && index < a.Count)
+            {
+                a[index] = replace(a[index]);
+            }
+        }
+    }
+
+    private static void Collect(JsonNode? node, List<(JsonNode Parent, object Key)> slots)
+    {
+        if (node is JsonObject o)
+        {
+            foreach (var (name, child) in o.ToList())
+            {
+                slots.Add((o, name));
+                Collect(child, slots);
+            }
+        }
+        else if (node is JsonArray a)
+        {
+            for (var i = 0; i < a.Count; i++)
+            {
+                slots.Add((a, i));
+                Collect(a[i], slots);
+            }
+        }
+    }
+
+    private static JsonNode? Wrong(Random random) => random.Next(5) switch
+    {
+        0 => JsonValue.Create(random.Next(-5, 5)),
+        1 => new JsonArray(JsonValue.Create(5), null),
+        2 => new JsonObject { ["k"] = "v" },
+        3 => JsonValue.Create(random.Next(2) == 0),
+        _ => JsonValue.Create(1.5e300),
+    };
+
+    // A value that fits the schema, with values from the pool, so that requests reach past the first check.
+    private static JsonNode? Generate(JsonNode? schema, JsonObject document, Random random, string[] pool, int depth)
+    {
+        schema = Resolve(schema, document);
+        if (schema is not JsonObject s || depth > 5)
+        {
+            return JsonValue.Create(pool[random.Next(pool.Length)]);
+        }
+
+        foreach (var combinator in new[] { "oneOf", "anyOf", "allOf" })
+        {
+            if (s[combinator] is JsonArray choices && choices.Count > 0)
+            {
+                var options = choices.Where(c => Types(Resolve(c, document)).All(t => t != "null")).ToList();
+                return Generate(options.Count > 0 ? options[random.Next(options.Count)] : choices[0], document, random, pool, depth);
+            }
+        }
+
+        if (s["enum"] is JsonArray values && values.Count > 0)
+        {
+            return values[random.Next(values.Count)]?.DeepClone();
+        }
+
+        var types = Types(s).Where(t => t != "null").ToList();
+        var type = types.Count > 0 ? types[random.Next(types.Count)] : s["properties"] is not null ? "object" : "any";
+        switch (type)
+        {
+            case "object":
+                var result = new JsonObject();
+                if (s["properties"] is JsonObject properties)
+                {
+                    foreach (var (name, property) in properties)
+                    {
+                        if (random.Next(4) != 0)
+                        {
+                            result[name] = Generate(property, document, random, pool, depth + 1);
+                        }
+                    }
+                }
+                else
+                {
+                    result["key"] = Generate(s["additionalProperties"], document, random, pool, depth + 1);
+                }
+
+                return result;
+            case "array":
+                var array = new JsonArray();
+                for (var i = random.Next(3); i > 0; i--)
+                {
+                    array.Add(Generate(s["items"], document, random, pool, depth + 1));
+                }
+
+                return array;
+            case "integer":
+                return JsonValue.Create(random.Next(0, 3) switch { 0 => 0, 1 => random.Next(1, 100), _ => random.Next(100, 100_000) });
+            case "number":
+                return JsonValue.Create(random.NextDouble() * 10);
+            case "boolean":
+                return JsonValue.Create(random.Next(2) == 0);
+            case "string":
+                return s["format"]?.GetValue<string>() == "date-time" ? JsonValue.Create("2026-01-01T00:00:00Z") : JsonValue.Create(pool[random.Next(pool.Length)]);
+            default:
+                return random.Next(3) switch
+                {
+                    0 => new JsonObject { ["goal"] = "fuzz", ["decisions"] = new JsonArray("d", new JsonObject { ["decision"] = "e" }), ["nextSteps"] = new JsonArray("n") },
+                    1 => JsonValue.Create(pool[random.Next(pool.Length)]),
+                    _ => new JsonObject { ["k"] = new JsonArray(1, "two", null) },
+                };
+        }
+    }
+
+    private static IEnumerable<string> Types(JsonNode? schema) => (schema as JsonObject)?["type"] switch
+    {
+        JsonArray many => many.Select(t => (string)t!),
+        JsonValue one => [(string)one!],
+        _ => [],
+    };
+
+    private static JsonNode? Resolve(JsonNode? schema, JsonObject document)
+    {
+        for (var i = 0; i < 10 && schema is JsonObject { } s && s["$ref"] is JsonValue reference; i++)
+        {
+            JsonNode? node = document;
+            foreach (var part in ((string)reference!).TrimStart('#', '/').Split('/'))
+            {
+                node = node?[part];
+            }
+
+            schema = node;
+        }
+
+        return schema;
+    }
+
+    private static List<Operation> Operations(JsonObject document)
+    {
+        var operations = new List<Operation>();
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject())
+            {
+                if (operation is not JsonObject op || method is "parameters")
+                {
+                    continue;
+                }
+
+                var parameters = (op["parameters"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+                var body = op["requestBody"]?["content"]?.AsObject().Select(c => c.Value?["schema"]).FirstOrDefault();
+                operations.Add(new Operation(
+                    method.ToUpperInvariant(),
+                    path,
+                    [.. parameters.Where(p => (string?)p["in"] == "path").Select(p => (string)p["name"]!)],
+                    [.. parameters.Where(p => (string?)p["in"] == "query").Select(p => (string)p["name"]!)],
+                    op["requestBody"] is null ? null : body ?? new JsonObject(),
+                    document));
+            }
+        }
+
+        return operations;
+    }
+
+    private static async Task<Seeded> SeedAsync(ApiServer server, string name)
+    {
+        var user = (string)(await server.PostOkAsync("api/users/resolve", new { @interface = "web", externalUserId = name + "-person" }, HttpStatusCode.OK))["id"]!;
+        var session = (string)(await server.PostOkAsync("api/sessions", new { userId = user, @interface = "web", mode = "new", title = name, metadata = new { source = name, emoji = "\U0001F600" } }))["id"]!;
+        await server.PostOkAsync($"api/sessions/{session}/events:batch", new
+        {
+            events = new object[]
+            {
+                new { role = "user", content = $"I am {name} and I like green tea", metadata = new { n = 1 } },
+                new { role = "assistant", content = "Noted: green tea." },
+            },
+        });
+        var agent = (string)(await server.PostOkAsync("api/sessions", new { @interface = "agent", agentId = name + "-agent", mode = "new" }))["id"]!;
+        var peer = (string)(await server.PostOkAsync("api/sessions", new { @interface = "agent", agentId = name + "-peer", mode = "new" }))["id"]!;
+        var ns = name + "-ns";
+        foreach (var a in new[] { agent, peer })
+        {
+            (await server.SendAsync(HttpMethod.Put, $"api/agents/{a}", new { agentName = name + a[^6..], agentType = "worker", capabilities = new[] { "code" }, @namespace = ns })).Status.ShouldBe(HttpStatusCode.OK);
+        }
+
+        var message = (long)(await server.PostOkAsync("api/messages", new { from = agent, to = peer, type = "request", subject = "review", data = new { pr = 7 }, @namespace = ns }))["id"]!;
+        (await server.SendAsync(HttpMethod.Put, $"api/shared/{ns}/plan", new { sessionId = agent, value = new { step = 1 }, type = "note" })).Status.ShouldBe(HttpStatusCode.OK);
+        var memory = (string)(await server.PostOkAsync("api/memories", new { userId = user, content = $"{name} likes green tea", sessionId = session }))["memory"]!["id"]!;
+        var handoff = (string)(await server.PostOkAsync($"api/handoffs?project={name}-project", new { goal = "ship", decisions = new[] { "use SQLite" }, nextSteps = new[] { "write docs" } }))["handoff"]!["id"]!;
+        return new Seeded(name, user, session, agent, peer, ns, message, memory, handoff);
+    }
+
+    // The witness's data as read back: the same before and after the walk.
+    private static async Task<string> SnapshotAsync(ApiServer server, Seeded s)
+    {
+        var reads = new List<string>();
+        foreach (var path in new[]
+        {
+            $"api/users/{s.User}", $"api/sessions/{s.Session}", $"api/sessions/{s.Session}/events?after=0&limit=1000", $"api/sessions/{s.Session}/links",
+            $"api/memories/{s.Memory}", $"api/memories?userId={s.User}", $"api/handoffs/{s.Handoff}", $"api/handoffs?project={s.Name}-project",
+            $"api/knowledge?project={s.Name}-project", $"api/agents/{s.Peer}/inbox", $"api/shared/{s.Namespace}/plan", $"api/messages/{s.Message}/thread",
+        })
+        {
+            var reply = await server.GetAsync(path);
+            reply.Status.ShouldBe(HttpStatusCode.OK, $"{path}: {reply.Text}");
+            // The knowledge base says when it was read; everything else must be as it was.
+            var read = JsonNode.Parse(reply.Text)!;
+            read.AsObject().Remove("asOf");
+            reads.Add(path + " " + read.ToJsonString());
+        }
+
+        (await server.GetOkAsync($"api/agents/{s.Agent}"))["agentName"].ShouldNotBeNull();
+        return string.Join("\n", reads);
+    }
+
+    // Every list and every item in it reads back after the walk, whatever the walk stored.
+    private static async Task ReadEverythingAsync(ApiServer server, Seeded witness)
+    {
+        var sessions = new List<JsonObject>();
+        string? cursor = null;
+        do
+        {
+            var page = await server.GetOkAsync("api/sessions?limit=500" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+            sessions.AddRange(page["sessions"]!.AsArray().Select(x => x!.AsObject()));
+            cursor = (string?)page["next"];
+        }
+        while (cursor is not null);
+
+        var listed = sessions.Select(x => (string)x["id"]!).ToHashSet();
+        new[] { witness.Session, witness.Agent, witness.Peer }.ShouldAllBe(id => listed.Contains(id));
+        foreach (var session in sessions)
+        {
+            var id = (string)session["id"]!;
+            await server.GetOkAsync($"api/sessions/{id}");
+            await server.AllEventsAsync(id);
+            await server.GetOkAsync($"api/sessions/{id}/links");
+            if ((string?)session["userId"] is { } user)
+            {
+                await server.GetOkAsync($"api/users/{user}");
+                await server.GetOkAsync($"api/memories?userId={user}");
+                await server.GetOkAsync($"api/users/{user}/conversations");
+            }
+        }
+
+        foreach (var project in (await server.GetOkAsync("api/projects"))["items"]!.AsArray())
+        {
+            var name = Uri.EscapeDataString((string)project!);
+            foreach (var handoff in (await server.GetOkAsync($"api/handoffs?project={name}"))["items"]!.AsArray())
+            {
+                await server.GetOkAsync($"api/handoffs/{(string)handoff!["id"]!}");
+            }
+
+            await server.GetOkAsync($"api/knowledge?project={name}");
+            (await server.GetAsync($"api/briefing?project={name}")).Status.ShouldBe(HttpStatusCode.OK);
+        }
+
+        foreach (var agent in (await server.GetOkAsync("api/agents?all=true"))["agents"]!.AsArray())
+        {
+            var id = (string)agent!["sessionId"]!;
+            await server.GetOkAsync($"api/agents/{id}");
+            foreach (var message in (await server.GetOkAsync($"api/agents/{id}/inbox"))["messages"]!.AsArray())
+            {
+                await server.GetOkAsync($"api/messages/{(long)message!["id"]!}/thread");
+            }
+
+            await server.GetOkAsync($"api/shared/{Uri.EscapeDataString((string)agent["namespace"]!)}");
+        }
+
+        await server.GetOkAsync("api/shared/fuzz");
+        await server.GetOkAsync("api/stats");
+    }
+
+    private static string Truncate(string text) => text.Length > 300 ? text[..300] + "…" : text;
+
+    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> QueryParameters, JsonNode? Body, JsonObject Document);
+
+    private sealed record Seeded(string Name, string User, string Session, string Agent, string Peer, string Namespace, long Message, string Memory, string Handoff)
+    {
+        public IEnumerable<string> Ids => [User, Session, Agent, Peer, Namespace, Message.ToString(System.Globalization.CultureInfo.InvariantCulture), Memory, Handoff, Name + "-project", "plan"];
+    }
+}
