@@ -40,6 +40,7 @@ public interface IMemoryService
 public sealed partial class MemoryService(
     IMemoryStore store,
     IContextStore context,
+    IUserStore users,
     ISessionService sessions,
     SummarizerChain summarizer,
     ChatModel model,
@@ -74,6 +75,8 @@ public sealed partial class MemoryService(
             throw new ValidationException("subject", "must be at most 200 characters.");
         }
 
+        // A memory belongs to a user who exists; a merged user's memory goes to the survivor.
+        var user = await users.GetAsync(tenant.TenantId, userId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("User", userId);
         var sources = (memory.Sources ?? []).ToList();
         foreach (var source in sources)
         {
@@ -89,7 +92,7 @@ public sealed partial class MemoryService(
         var item = new MemoryItem
         {
             Id = Ids.New("mem_", now),
-            UserId = userId,
+            UserId = user.Id,
             AgentId = agentId,
             SessionId = sessionId,
             Kind = kind,
@@ -103,7 +106,7 @@ public sealed partial class MemoryService(
 
         var modelDecision = kind == MemoryKind.Fact && model.Client is { } client ? await ModelDecisionAsync(client, item, cancellationToken).ConfigureAwait(false) : null;
         var write = await store.AddAsync(tenant.TenantId, item, (m, current) => modelDecision?.Invoke(m, current) ?? MemoryRules.Decide(m, current), cancellationToken).ConfigureAwait(false);
-        await changes.PublishAsync(new Realtime.ChangeNotice($"user:{userId}", "memory_" + write.Action, Origin: write.Memory.Id), cancellationToken).ConfigureAwait(false);
+        await changes.PublishAsync(new Realtime.ChangeNotice($"user:{user.Id}", "memory_" + write.Action, Origin: write.Memory.Id), cancellationToken).ConfigureAwait(false);
         return write;
     }
 
