@@ -26,14 +26,14 @@ public interface IMemoryService
     /// <summary>Forgets a memory; false when there was none.</summary>
     Task<bool> DeleteAsync(string memoryId, CancellationToken cancellationToken = default);
 
-    /// <summary>A user's memories, newest first.</summary>
-    Task<IReadOnlyList<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default);
+    /// <summary>One page of a user's memories, most recently changed first; pass the page's <c>Next</c> as the query's cursor for the next.</summary>
+    Task<Page<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Writes (or rewrites) the conversation memory of a session: its summary, with the session as source.</summary>
     Task<MemoryItem?> RememberConversationAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>A user's past conversations with title, last message and counts, most recent first.</summary>
-    Task<IReadOnlyList<Conversation>> ConversationsAsync(string userId, int? limit, CancellationToken cancellationToken = default);
+    /// <summary>One page of a user's past conversations with title, last message and counts, most recent first.</summary>
+    Task<Page<Conversation>> ConversationsAsync(string userId, int? limit, string? cursor = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Long-term memories over the store, with the built-in rules (or the model, when configured) deciding merges and supersession.</summary>
@@ -156,21 +156,25 @@ public sealed partial class MemoryService(
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default)
+    public async Task<Page<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         var userId = InputValidator.Identifier(query.UserId, "userId");
         var kind = query.Kind is null ? null : InputValidator.OneOf(query.Kind, MemoryKind.All, "kind");
         var agentId = InputValidator.OptionalIdentifier(query.AgentId, "agentId");
         var limit = InputValidator.Range(query.Limit ?? 50, 1, 500, "limit");
-        return store.ListAsync(tenant.TenantId, userId, kind, agentId, query.IncludeHistory, limit, cancellationToken);
+        var after = ListCursor.Parse(query.Cursor);
+        var fetched = await store.ListAsync(tenant.TenantId, userId, kind, agentId, query.IncludeHistory, limit + 1, after, cancellationToken).ConfigureAwait(false);
+        return ListCursor.Page(fetched, limit, m => ListCursor.After(m.UpdatedAt, m.Id));
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<Conversation>> ConversationsAsync(string userId, int? limit, CancellationToken cancellationToken = default)
+    public async Task<Page<Conversation>> ConversationsAsync(string userId, int? limit, string? cursor = null, CancellationToken cancellationToken = default)
     {
         InputValidator.Identifier(userId, "userId");
-        return store.ConversationsAsync(tenant.TenantId, userId, InputValidator.Range(limit ?? 20, 1, 200, "limit"), cancellationToken);
+        var max = InputValidator.Range(limit ?? 20, 1, 200, "limit");
+        var fetched = await store.ConversationsAsync(tenant.TenantId, userId, max + 1, ListCursor.Parse(cursor), cancellationToken).ConfigureAwait(false);
+        return ListCursor.Page(fetched, max, c => ListCursor.After(c.LastActiveAt, c.SessionId));
     }
 
     /// <inheritdoc />
@@ -221,7 +225,7 @@ public sealed partial class MemoryService(
     // With a model, the model reads the user's current facts and says which ones the new fact duplicates or replaces.
     private async Task<Func<MemoryItem, IReadOnlyList<MemoryItem>, MemoryDecision>?> ModelDecisionAsync(IChatClient client, MemoryItem item, CancellationToken cancellationToken)
     {
-        var facts = await store.ListAsync(tenant.TenantId, item.UserId, MemoryKind.Fact, item.AgentId, includeHistory: false, 50, cancellationToken).ConfigureAwait(false);
+        var facts = await store.ListAsync(tenant.TenantId, item.UserId, MemoryKind.Fact, item.AgentId, includeHistory: false, 50, null, cancellationToken).ConfigureAwait(false);
         if (facts.Count == 0)
         {
             return null;
