@@ -3,6 +3,7 @@ using Continuum.Errors;
 using Continuum.Memory;
 using Continuum.Model;
 using Continuum.Services;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Continuum.Server.Tests.Api;
@@ -46,5 +47,34 @@ public sealed class ClientErrorTests
         var localClosed = await Should.ThrowAsync<ConflictException>(() => localSessions.AppendAsync(opened.Session.Id, new NewEvent { Content = "late" }));
         (remoteClosed.ErrorType, remoteClosed.Message).ShouldBe((localClosed.ErrorType, localClosed.Message));
         remoteClosed.ErrorType.ShouldBe("session-closed");
+    }
+
+    [Fact]
+    public async Task A_database_locked_by_another_process_is_a_503_with_Retry_After_and_a_transient_error_in_the_client()
+    {
+        // SQLite on purpose: another process's write lock on the file is what makes the store busy.
+        await using var server = await ApiServer.StartAsync("--Continuum:Storage:Provider", "sqlite", "--Continuum:Storage:Sqlite:BusyTimeout", "00:00:01");
+        var client = new ContinuumClient(server.Http);
+        var session = (await client.OpenAsync(new OpenSessionRequest { Interface = "cli", Mode = "new" })).Session;
+
+        await using (var other = new SqliteConnection($"Data Source={Path.Combine(server.DataDirectory, "continuum.db")};Pooling=False"))
+        {
+            await other.OpenAsync();
+            using (var lockFile = other.CreateCommand())
+            {
+                lockFile.CommandText = "BEGIN EXCLUSIVE";
+                await lockFile.ExecuteNonQueryAsync();
+            }
+
+            using var raw = await server.Http.PostAsync($"api/sessions/{session.Id}/events", System.Net.Http.Json.JsonContent.Create(new { content = "while locked" }));
+            ((int)raw.StatusCode).ShouldBe(503);
+            raw.Headers.RetryAfter.ShouldNotBeNull();
+            var error = await Should.ThrowAsync<TransientStoreException>(() => client.AppendAsync(session.Id, new NewEvent { Content = "while locked" }));
+            error.IsTransient.ShouldBeTrue();
+            error.ErrorType.ShouldBe("store-unavailable");
+        }
+
+        // Once the lock is gone the same call goes through, and nothing of the refused ones was stored.
+        (await client.AppendAsync(session.Id, new NewEvent { Content = "after the lock" })).Event.Seq.ShouldBe(1);
     }
 }
