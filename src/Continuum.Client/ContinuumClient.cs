@@ -105,8 +105,16 @@ public sealed partial class ContinuumClient : ISessionService, IIdentityService,
     }
 
     /// <inheritdoc />
-    public Task<User> ResolveAsync(IdentityRef identity, CancellationToken cancellationToken = default) =>
-        SendAsync<User>(HttpMethod.Post, "api/users/resolve", identity, cancellationToken);
+    public async Task<User> ResolveAsync(IdentityRef identity, CancellationToken cancellationToken = default) =>
+        (await ResolveIdentityAsync(identity, cancellationToken).ConfigureAwait(false)).User;
+
+    /// <inheritdoc />
+    public async Task<ResolvedUser> ResolveIdentityAsync(IdentityRef identity, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.PostAsJsonAsync("api/users/resolve", identity, JsonDefaults.Options, cancellationToken).ConfigureAwait(false);
+        var user = await ReadAsync<User>(response, cancellationToken).ConfigureAwait(false);
+        return new ResolvedUser(user, response.StatusCode == HttpStatusCode.Created);
+    }
 
     /// <inheritdoc />
     public Task<User?> GetUserAsync(string userId, CancellationToken cancellationToken = default) =>

@@ -120,6 +120,26 @@ public sealed class WireConventionTests
         ((string)(await ReadAsync(rewritten))["id"]!).ShouldBe(conversationId);
     }
 
+    [Fact]
+    public async Task Resolving_an_identity_is_201_when_it_creates_the_user_and_200_when_the_user_was_there()
+    {
+        await using var server = await ApiServer.StartAsync();
+        using var first = await server.Http.PostAsJsonAsync("api/users/resolve", new { @interface = "discord", externalUserId = "d-resolve" });
+        first.StatusCode.ShouldBe(HttpStatusCode.Created);
+        var userId = (string)(await ReadAsync(first))["id"]!;
+        first.Headers.Location!.ToString().ShouldBe($"/api/users/{userId}");
+        ((string)(await server.GetOkAsync(first.Headers.Location.ToString()))["id"]!).ShouldBe(userId);
+
+        using var again = await server.Http.PostAsJsonAsync("api/users/resolve", new { @interface = "discord", externalUserId = "d-resolve" });
+        again.StatusCode.ShouldBe(HttpStatusCode.OK);
+        ((string)(await ReadAsync(again))["id"]!).ShouldBe(userId);
+
+        var client = new Continuum.Client.ContinuumClient(server.Http);
+        var resolved = await client.ResolveIdentityAsync(new Continuum.Model.IdentityRef { Interface = "discord", ExternalUserId = "d-resolve" });
+        (resolved.User.Id, resolved.Created).ShouldBe((userId, false));
+        (await client.ResolveIdentityAsync(new Continuum.Model.IdentityRef { Interface = "discord", ExternalUserId = "d-other" })).Created.ShouldBeTrue();
+    }
+
     private static async Task<JsonObject> ReadAsync(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
 
