@@ -31,10 +31,10 @@ internal static class HandoffEndpoints
         return TypedResults.Created($"/api/handoffs/{receipt.Handoff.Id}", receipt);
     }
 
-    private static async Task<Ok<HandoffList>> ListAsync(string? project, string? from, string? to, int? limit, IHandoffService handoffs, CancellationToken cancellationToken)
+    private static async Task<Ok<HandoffList>> ListAsync(string? project, string? from, string? to, int? limit, string? cursor, IHandoffService handoffs, CancellationToken cancellationToken)
     {
-        var items = await handoffs.ListAsync(project!, TimeArgument.Parse(from, "from"), TimeArgument.Parse(to, "to", endOfDay: true), limit, cancellationToken).ConfigureAwait(false);
-        return TypedResults.Ok(new HandoffList(items));
+        var page = await handoffs.ListAsync(project!, TimeArgument.Parse(from, "from"), TimeArgument.Parse(to, "to", endOfDay: true), limit, cursor, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new HandoffList(page.Items, page.Next));
     }
 
     private static async Task<IResult> GetAsync(string id, HttpRequest request, IHandoffService handoffs, CancellationToken cancellationToken)
@@ -54,8 +54,11 @@ internal static class HandoffEndpoints
         return WantsMarkdown(request, byDefault: true) ? TypedResults.Text(briefing.Markdown, Markdown) : TypedResults.Ok(briefing);
     }
 
-    private static async Task<Ok<ProjectList>> ProjectsAsync(IHandoffService handoffs, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new ProjectList(await handoffs.ListProjectsAsync(cancellationToken).ConfigureAwait(false)));
+    private static async Task<Ok<ProjectList>> ProjectsAsync(int? limit, string? cursor, IHandoffService handoffs, CancellationToken cancellationToken)
+    {
+        var page = await handoffs.ListProjectsAsync(limit, cursor, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new ProjectList(page.Items, page.Next));
+    }
 
     private static async Task<Ok<Handoff>> DraftAsync(string id, string? project, IHandoffService handoffs, CancellationToken cancellationToken) =>
         TypedResults.Ok(await handoffs.DraftAsync(id, project, cancellationToken).ConfigureAwait(false));
@@ -77,10 +80,12 @@ internal static class HandoffEndpoints
     }
 }
 
-/// <summary>A list of handoffs.</summary>
-/// <param name="Items">The handoffs, oldest first.</param>
-public sealed record HandoffList(IReadOnlyList<Handoff> Items);
+/// <summary>A page of a project's handoffs.</summary>
+/// <param name="Handoffs">The handoffs, oldest first.</param>
+/// <param name="Next">The cursor of the next page, or null on the last.</param>
+public sealed record HandoffList(IReadOnlyList<Handoff> Handoffs, string? Next);
 
-/// <summary>The projects that have handoffs.</summary>
-/// <param name="Items">Project names.</param>
-public sealed record ProjectList(IReadOnlyList<string> Items);
+/// <summary>A page of the projects that have handoffs.</summary>
+/// <param name="Projects">Project names, in order.</param>
+/// <param name="Next">The cursor of the next page, or null on the last.</param>
+public sealed record ProjectList(IReadOnlyList<string> Projects, string? Next);

@@ -14,7 +14,7 @@ internal static class UserEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         var users = api.MapGroup("/users").WithTags("Users");
-        users.MapPost("/resolve", ResolveAsync).WithSummary("The user an external identity resolves to (created on first sight).");
+        users.MapPost("/resolve", ResolveAsync).WithSummary("The user an external identity resolves to: 201 when it was created on first sight, 200 when it was there.");
         users.MapPost("/link", LinkAsync).WithSummary("Redeem a link code: link this interface's identity to the code's user.");
         users.MapGet("/{id}", GetAsync).WithSummary("A user and their identities.");
         users.MapPost("/{id}/link-codes", CreateLinkCodeAsync).WithSummary("Issue a one-time code to link another interface.");
@@ -22,8 +22,11 @@ internal static class UserEndpoints
         api.MapDelete("/identities/{interface}/{externalUserId}", UnlinkAsync).WithTags("Users").WithSummary("Unlink an identity.");
     }
 
-    private static async Task<Ok<User>> ResolveAsync(IdentityRef? identity, IIdentityService identities, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await identities.ResolveAsync(RequestBody.Require(identity), cancellationToken).ConfigureAwait(false));
+    private static async Task<Results<Created<User>, Ok<User>>> ResolveAsync(IdentityRef? identity, IIdentityService identities, CancellationToken cancellationToken)
+    {
+        var resolved = await identities.ResolveIdentityAsync(RequestBody.Require(identity), cancellationToken).ConfigureAwait(false);
+        return resolved.Created ? TypedResults.Created($"/api/users/{resolved.User.Id}", resolved.User) : TypedResults.Ok(resolved.User);
+    }
 
     private static async Task<Ok<User>> LinkAsync(LinkRequest? request, IIdentityService identities, CancellationToken cancellationToken) =>
         TypedResults.Ok(await identities.LinkAsync(RequestBody.Require(request), cancellationToken).ConfigureAwait(false));

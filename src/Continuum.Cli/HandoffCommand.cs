@@ -51,16 +51,19 @@ internal static class HandoffCommand
         var since = new Option<string?>("--since") { Description = "From this date or time (a date is its whole day)." };
         var until = new Option<string?>("--until") { Description = "Up to this date or time (a date is its whole day)." };
         var limit = new Option<int?>("--limit") { Description = "At most this many handoffs (default 100, at most 1000)." };
-        var command = new Command("timeline", "What happened in a project, handoff by handoff, between two dates.") { project, since, until, limit };
+        var cursor = new Option<string?>("--cursor") { Description = "The cursor printed under the previous page." };
+        var command = new Command("timeline", "What happened in a project, handoff by handoff, between two dates.") { project, since, until, limit, cursor };
         command.Run(async (parse, services, json, cancellationToken) =>
         {
-            var items = await services.Get<IHandoffService>().ListAsync(parse.GetValue(project)!, TimeArgument.Parse(parse.GetValue(since), "--since"),
-                TimeArgument.Parse(parse.GetValue(until), "--until", endOfDay: true), parse.GetValue(limit), cancellationToken);
+            var page = await services.Get<IHandoffService>().ListAsync(parse.GetValue(project)!, TimeArgument.Parse(parse.GetValue(since), "--since"),
+                TimeArgument.Parse(parse.GetValue(until), "--until", endOfDay: true), parse.GetValue(limit), parse.GetValue(cursor), cancellationToken);
             if (json)
             {
-                Output.Json(items);
+                Output.Json(new { handoffs = page.Items, next = page.Next });
                 return;
             }
+
+            var items = page.Items;
 
             if (items.Count == 0)
             {
@@ -76,6 +79,7 @@ internal static class HandoffCommand
             }
 
             AnsiConsole.Write(table);
+            Output.More(page.Next);
         });
         return command;
     }
@@ -197,19 +201,14 @@ internal static class HandoffCommand
             var knowledge = await handoffs.GetKnowledgeAsync(name, null, cancellationToken);
             var all = new List<Handoff>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            DateTimeOffset? since = null;
-            while (true)
+            string? cursor = null;
+            do
             {
-                var page = await handoffs.ListAsync(name, since, knowledge.AsOf, 1000, cancellationToken);
-                var fresh = page.Where(h => seen.Add(h.Id)).ToList();
-                all.AddRange(fresh);
-                if (page.Count < 1000 || fresh.Count == 0)
-                {
-                    break;
-                }
-
-                since = page[^1].EndedAt ?? page[^1].CreatedAt;
+                var page = await handoffs.ListAsync(name, null, knowledge.AsOf, 1000, cursor, cancellationToken);
+                all.AddRange(page.Items.Where(h => seen.Add(h.Id)));
+                cursor = page.Next;
             }
+            while (cursor is not null);
 
             var root = Path.GetFullPath(parse.GetValue(dir)!);
             var files = HandoffExport.Files(knowledge, all);

@@ -77,22 +77,26 @@ internal static class MemoryCommands
 
         var history = new Option<bool>("--history") { Description = "Also facts that were superseded." };
         var limit = new Option<int?>("--limit", "-l") { Description = "How many (default 50)." };
-        var list = new Command("list", "A user's memories, newest first.") { user, kind, agent, history, limit };
+        var cursor = new Option<string?>("--cursor") { Description = "The cursor printed under the previous page." };
+        var list = new Command("list", "A user's memories, most recently changed first.") { user, kind, agent, history, limit, cursor };
         list.Run(async (parse, services, json, cancellationToken) =>
         {
-            var memories = await services.Get<IMemoryService>().ListAsync(new MemoryQuery
+            var page = await services.Get<IMemoryService>().ListAsync(new MemoryQuery
             {
                 UserId = parse.GetValue(user),
                 Kind = parse.GetValue(kind),
                 AgentId = parse.GetValue(agent),
                 IncludeHistory = parse.GetValue(history),
                 Limit = parse.GetValue(limit),
+                Cursor = parse.GetValue(cursor),
             }, cancellationToken);
             if (json)
             {
-                Output.Json(memories);
+                Output.Json(new { memories = page.Items, next = page.Next });
                 return;
             }
+
+            var memories = page.Items;
 
             var table = new Table().AddColumns("ID", "KIND", "TEXT", "VALID", "SEEN", "UPDATED");
             foreach (var m in memories)
@@ -103,6 +107,7 @@ internal static class MemoryCommands
 
             AnsiConsole.Write(table);
             Console.Out.WriteLine($"{memories.Count} memories");
+            Output.More(page.Next);
         });
 
         var content = new Argument<string>("content") { Description = "The memory's text." };
@@ -174,16 +179,18 @@ internal static class MemoryCommands
     {
         var user = new Argument<string>("user") { Description = "The user." };
         var limit = new Option<int?>("--limit", "-l") { Description = "How many (default 20)." };
-        var command = new Command("conversations", "A user's past sessions with title, last message and counts.") { user, limit };
+        var cursor = new Option<string?>("--cursor") { Description = "The cursor printed under the previous page." };
+        var command = new Command("conversations", "A user's past sessions with title, last message and counts.") { user, limit, cursor };
         command.Run(async (parse, services, json, cancellationToken) =>
         {
-            var conversations = await services.Get<IMemoryService>().ConversationsAsync(parse.GetValue(user)!, parse.GetValue(limit), cancellationToken);
+            var page = await services.Get<IMemoryService>().ConversationsAsync(parse.GetValue(user)!, parse.GetValue(limit), parse.GetValue(cursor), cancellationToken);
             if (json)
             {
-                Output.Json(conversations);
+                Output.Json(new { conversations = page.Items, next = page.Next });
                 return;
             }
 
+            var conversations = page.Items;
             var table = new Table().AddColumns("SESSION", "TITLE", "WHERE", "STATUS", "MESSAGES", "LAST ACTIVE", "LAST MESSAGE");
             foreach (var c in conversations)
             {
@@ -192,6 +199,7 @@ internal static class MemoryCommands
             }
 
             AnsiConsole.Write(table);
+            Output.More(page.Next);
         });
         return command;
     }

@@ -51,6 +51,16 @@ internal static class Output
         return oneLine.Length <= length ? oneLine : string.Concat(oneLine.AsSpan(0, length - 1), "…");
     }
 
+    /// <summary>The line under a page that has a next one: the cursor to pass.</summary>
+    public static void More(string? next)
+    {
+        if (next is not null)
+        {
+            AnsiConsole.MarkupLine($"[grey]more: --cursor {Markup.Escape(next)}[/]");
+        }
+    }
+
+    /// <summary>A page of sessions as a table, with the cursor of the next page.</summary>
     public static void Sessions(IReadOnlyList<Session> sessions, string? next)
     {
         var table = new Table().AddColumns("id", "user", "interface", "status", "title", "messages", "last active");

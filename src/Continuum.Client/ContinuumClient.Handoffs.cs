@@ -1,5 +1,6 @@
 using System.Globalization;
 using Continuum.Handoffs;
+using Continuum.Model;
 
 namespace Continuum.Client;
 
@@ -25,9 +26,12 @@ public sealed partial class ContinuumClient : IHandoffService
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Handoff>> ListAsync(string project, DateTimeOffset? since = null, DateTimeOffset? until = null, int? limit = null, CancellationToken cancellationToken = default) =>
-        (await SendAsync<HandoffListBody>(HttpMethod.Get, "api/handoffs" + Query(("project", project), ("from", Time(since)), ("to", Time(until)),
-            ("limit", limit?.ToString(CultureInfo.InvariantCulture))), null, cancellationToken).ConfigureAwait(false)).Items;
+    public async Task<Page<Handoff>> ListAsync(string project, DateTimeOffset? since = null, DateTimeOffset? until = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var list = await SendAsync<HandoffListBody>(HttpMethod.Get, "api/handoffs" + Query(("project", project), ("from", Time(since)), ("to", Time(until)),
+            ("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor)), null, cancellationToken).ConfigureAwait(false);
+        return new Page<Handoff>(list.Handoffs, list.Next);
+    }
 
     /// <inheritdoc />
     public Task<KnowledgeBase> GetKnowledgeAsync(string project, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default) =>
@@ -47,12 +51,16 @@ public sealed partial class ContinuumClient : IHandoffService
         SendAsync<Handoff>(HttpMethod.Post, $"api/sessions/{Escape(sessionId)}/handoff-draft" + Query(("project", project)), null, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> ListProjectsAsync(CancellationToken cancellationToken = default) =>
-        (await SendAsync<ProjectListBody>(HttpMethod.Get, "api/projects", null, cancellationToken).ConfigureAwait(false)).Items;
+    public async Task<Page<string>> ListProjectsAsync(int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var list = await SendAsync<ProjectListBody>(HttpMethod.Get, "api/projects" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor)), null, cancellationToken)
+            .ConfigureAwait(false);
+        return new Page<string>(list.Projects, list.Next);
+    }
 
     private static string? Time(DateTimeOffset? time) => time?.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
-    private sealed record HandoffListBody(IReadOnlyList<Handoff> Items);
+    private sealed record HandoffListBody(IReadOnlyList<Handoff> Handoffs, string? Next);
 
-    private sealed record ProjectListBody(IReadOnlyList<string> Items);
+    private sealed record ProjectListBody(IReadOnlyList<string> Projects, string? Next);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Continuum.Memory;
+using Continuum.Model;
 using Continuum.Search;
 
 namespace Continuum.Client;
@@ -38,11 +39,12 @@ public sealed partial class ContinuumClient : ISearchService, IMemoryService
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default)
+    public async Task<Page<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return (await SendAsync<MemoryListBody>(HttpMethod.Get, "api/memories" + Query(("userId", query.UserId), ("kind", query.Kind), ("agentId", query.AgentId),
-            ("history", query.IncludeHistory ? "true" : null), ("limit", query.Limit?.ToString(CultureInfo.InvariantCulture))), null, cancellationToken).ConfigureAwait(false)).Memories;
+        var list = await SendAsync<MemoryListBody>(HttpMethod.Get, "api/memories" + Query(("userId", query.UserId), ("kind", query.Kind), ("agentId", query.AgentId),
+            ("history", query.IncludeHistory ? "true" : null), ("limit", query.Limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", query.Cursor)), null, cancellationToken).ConfigureAwait(false);
+        return new Page<MemoryItem>(list.Memories, list.Next);
     }
 
     /// <inheritdoc />
@@ -53,11 +55,14 @@ public sealed partial class ContinuumClient : ISearchService, IMemoryService
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Conversation>> ConversationsAsync(string userId, int? limit, CancellationToken cancellationToken = default) =>
-        (await SendAsync<ConversationListBody>(HttpMethod.Get, $"api/users/{Escape(userId)}/conversations" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture))), null, cancellationToken)
-            .ConfigureAwait(false)).Conversations;
+    public async Task<Page<Conversation>> ConversationsAsync(string userId, int? limit, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var list = await SendAsync<ConversationListBody>(HttpMethod.Get, $"api/users/{Escape(userId)}/conversations" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor)),
+            null, cancellationToken).ConfigureAwait(false);
+        return new Page<Conversation>(list.Conversations, list.Next);
+    }
 
-    private sealed record MemoryListBody(IReadOnlyList<MemoryItem> Memories);
+    private sealed record MemoryListBody(IReadOnlyList<MemoryItem> Memories, string? Next);
 
-    private sealed record ConversationListBody(IReadOnlyList<Conversation> Conversations);
+    private sealed record ConversationListBody(IReadOnlyList<Conversation> Conversations, string? Next);
 }

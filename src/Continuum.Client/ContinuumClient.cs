@@ -105,8 +105,16 @@ public sealed partial class ContinuumClient : ISessionService, IIdentityService,
     }
 
     /// <inheritdoc />
-    public Task<User> ResolveAsync(IdentityRef identity, CancellationToken cancellationToken = default) =>
-        SendAsync<User>(HttpMethod.Post, "api/users/resolve", identity, cancellationToken);
+    public async Task<User> ResolveAsync(IdentityRef identity, CancellationToken cancellationToken = default) =>
+        (await ResolveIdentityAsync(identity, cancellationToken).ConfigureAwait(false)).User;
+
+    /// <inheritdoc />
+    public async Task<ResolvedUser> ResolveIdentityAsync(IdentityRef identity, CancellationToken cancellationToken = default)
+    {
+        using var response = await _http.PostAsJsonAsync("api/users/resolve", identity, JsonDefaults.Options, cancellationToken).ConfigureAwait(false);
+        var user = await ReadAsync<User>(response, cancellationToken).ConfigureAwait(false);
+        return new ResolvedUser(user, response.StatusCode == HttpStatusCode.Created);
+    }
 
     /// <inheritdoc />
     public Task<User?> GetUserAsync(string userId, CancellationToken cancellationToken = default) =>
@@ -213,17 +221,20 @@ public sealed partial class ContinuumClient : ISessionService, IIdentityService,
             // Not a problem document (a proxy's error page); the status line still says what happened.
         }
 
-        var type = problem?.Type is { } t ? t[(t.LastIndexOf('/') + 1)..] : "http-" + status;
-        var detail = problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "The request failed.";
-        if (status == 400 && problem?.Errors is { Count: > 0 } errors)
-        {
-            throw new ValidationException(errors);
-        }
+        throw ToException(status, problem?.Type, problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "The request failed.", problem?.Errors);
+    }
 
-        throw status switch
+    // The exception the in-process services throw for the same failure, from the problem document's status and type.
+    private static ContinuumException ToException(int status, string? problemType, string detail, Dictionary<string, string[]>? errors)
+    {
+        var type = problemType is { } t ? t[(t.LastIndexOf('/') + 1)..] : "http-" + status;
+        return status switch
         {
-            503 => new TransientStoreException(detail),
+            400 when errors is { Count: > 0 } => new ValidationException(errors),
+            404 => new NotFoundException(type, detail.IndexOf(" '", StringComparison.Ordinal) is > 0 and var quote ? detail[..quote] : "Resource", detail),
             409 => new ConflictException(type, detail),
+            413 => new PayloadTooLargeException(detail.IndexOf(" is ", StringComparison.Ordinal) is > 0 and var at && !detail[..at].Contains(' ', StringComparison.Ordinal) ? detail[..at] : "body", detail),
+            503 => new TransientStoreException(detail),
             _ => new ContinuumException(type, status, detail),
         };
     }

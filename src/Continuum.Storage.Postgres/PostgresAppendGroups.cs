@@ -189,7 +189,7 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
                 group[i].Complete(outcomes[i]);
             }
         }
-        catch (Exception ex) when (ex is not (StoreUnavailableException or TransientStoreException))
+        catch (Exception ex) when (ex is not TransientStoreException)
         {
             // The group was rolled back whole by one append's error: each runs again alone and gets its own answer.
             foreach (var pending in group)

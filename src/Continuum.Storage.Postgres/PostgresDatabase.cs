@@ -6,7 +6,8 @@ namespace Continuum.Storage.Postgres;
 /// <summary>
 /// The connection pool and the transaction helper of the PostgreSQL stores. A transaction that fails on a
 /// serialization failure or a deadlock was rolled back whole and is run again (with backoff); a connection that
-/// cannot be opened is retried for a few seconds (a restarting server); what still fails surfaces as a 503.
+/// cannot be opened is retried for a few seconds (a restarting server); what still fails is translated by
+/// <see cref="PostgresErrors"/> (a 503 with Retry-After, a 409 for a constraint violation).
 /// </summary>
 public sealed class PostgresDatabase : IAsyncDisposable
 {
@@ -66,17 +67,13 @@ public sealed class PostgresDatabase : IAsyncDisposable
                     }
                 }
             }
-            catch (Exception ex) when ((Retryable(ex, committing) || (!committing && ex is NpgsqlException { IsTransient: true })) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (PostgresErrors.Retryable(ex, committing) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (Unavailable(ex))
+            catch (Exception ex) when (PostgresErrors.Translate(ex) is { } translated)
             {
-                throw new StoreUnavailableException(ex);
-            }
-            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter)
-            {
-                throw NotStorableText(ex);
+                throw translated;
             }
         }
     }
@@ -96,17 +93,13 @@ public sealed class PostgresDatabase : IAsyncDisposable
                     return await work(connection).ConfigureAwait(false);
                 }
             }
-            catch (Exception ex) when ((Retryable(ex, committing: false) || ex is NpgsqlException { IsTransient: true }) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (PostgresErrors.Retryable(ex, committing: false) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
             {
                 await Task.Delay(Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (Unavailable(ex))
+            catch (Exception ex) when (PostgresErrors.Translate(ex) is { } translated)
             {
-                throw new StoreUnavailableException(ex);
-            }
-            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter)
-            {
-                throw NotStorableText(ex);
+                throw translated;
             }
         }
     }
@@ -114,28 +107,5 @@ public sealed class PostgresDatabase : IAsyncDisposable
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _source.DisposeAsync();
 
-    // PostgreSQL text holds no NUL character (U+0000); text the API does not check itself is refused here, unstored.
-    private static ValidationException NotStorableText(PostgresException ex) =>
-        new("body", $"holds text PostgreSQL cannot store ({ex.MessageText}); remove NUL characters (U+0000).");
-
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds((50 << attempt) + Random.Shared.Next(50));
-
-    // Safe to run again: the server says the transaction did not commit (serialization failure, deadlock), or the
-    // connection failed before the commit was sent; a connection lost during the commit leaves its outcome unknown.
-    private static bool Retryable(Exception ex, bool committing) => ex switch
-    {
-        PostgresException pg => pg.SqlState is PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected
-            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown,
-        NpgsqlException { InnerException: System.Net.Sockets.SocketException } => !committing,
-        _ => false,
-    };
-
-    private static bool Unavailable(Exception ex) => ex is NpgsqlException { IsTransient: true } or PostgresException
-    {
-        SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.AdminShutdown,
-    };
 }
-
-/// <summary>The database cannot be reached or keeps failing transiently; the request may be retried later (503).</summary>
-public sealed class StoreUnavailableException(Exception inner)
-    : ContinuumException("store-unavailable", 503, $"The database is unavailable ({inner.GetType().Name}); try again shortly.", inner);

@@ -123,9 +123,10 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
         (await ReadHandoffsAsync("SELECT document::text FROM handoffs WHERE tenant_id = @tenant AND id = @id", x => x.Bind("tenant", tenantId).Bind("id", handoffId), cancellationToken).ConfigureAwait(false)) is [var found, ..] ? found : null;
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<Handoff>> ListAsync(string tenantId, string project, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken) =>
-        ReadHandoffsAsync("SELECT document::text FROM handoffs WHERE tenant_id = @tenant AND project = @project AND at >= @since AND at <= @until ORDER BY at, id LIMIT @limit",
-            x => x.Bind("tenant", tenantId).Bind("project", project).Bind("since", since ?? DateTimeOffset.MinValue).Bind("until", until ?? DateTimeOffset.MaxValue).Bind("limit", limit),
+    public Task<IReadOnlyList<Handoff>> ListAsync(string tenantId, string project, DateTimeOffset? since, DateTimeOffset? until, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        ReadHandoffsAsync("SELECT document::text FROM handoffs WHERE tenant_id = @tenant AND project = @project AND at >= @since AND at <= @until AND (@c_id::text IS NULL OR at > @c_pos OR (at = @c_pos AND id > @c_id)) ORDER BY at, id LIMIT @limit",
+            x => x.Bind("tenant", tenantId).Bind("project", project).Bind("since", since ?? DateTimeOffset.MinValue).Bind("until", until ?? DateTimeOffset.MaxValue).Bind("limit", limit)
+                .Bind("c_pos", after?.Position ?? 0L).Bind("c_id", after?.Id),
             cancellationToken);
 
     /// <inheritdoc />
@@ -134,10 +135,11 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
             x => x.Bind("tenant", tenantId).Bind("project", project).Bind("asOf", asOf), cancellationToken).ConfigureAwait(false)) is [var found, ..] ? found : null;
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<string>> ListProjectsAsync(string tenantId, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<string>> ListProjectsAsync(string tenantId, int limit, string? after, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<string>>(async c =>
         {
-            using var command = c.Command("SELECT DISTINCT project FROM handoffs WHERE tenant_id = @tenant ORDER BY project").Bind("tenant", tenantId);
+            using var command = c.Command("SELECT DISTINCT project FROM handoffs WHERE tenant_id = @tenant AND (@after::text IS NULL OR project > @after) ORDER BY project LIMIT @limit")
+                .Bind("tenant", tenantId).Bind("after", after).Bind("limit", limit);
             return await command.ReadAllAsync(r => r.GetString(0), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 

@@ -121,15 +121,17 @@ public sealed class PostgresMemoryStore(PostgresDatabase database) : IMemoryStor
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<MemoryItem>> ListAsync(string tenantId, string userId, string? kind, string? agentId, bool includeHistory, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<MemoryItem>> ListAsync(string tenantId, string userId, string? kind, string? agentId, bool includeHistory, int limit, ListCursor? after, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<MemoryItem>>(async c =>
         {
             using var command = c.Command($"""
                 SELECT {Columns} FROM memories
                 WHERE tenant_id = @tenant AND user_id = @user AND (@kind::text IS NULL OR kind = @kind)
                   AND (@agent::text IS NULL OR agent_id IS NULL OR agent_id = @agent) AND (@history OR valid_to IS NULL)
-                ORDER BY updated_at DESC, row_id DESC LIMIT @limit
-                """).Bind("tenant", tenantId).Bind("user", userId).Bind("kind", kind).Bind("agent", agentId).Bind("history", includeHistory).Bind("limit", limit);
+                  AND (@c_id::text IS NULL OR updated_at < @c_pos OR (updated_at = @c_pos AND id < @c_id))
+                ORDER BY updated_at DESC, id DESC LIMIT @limit
+                """).Bind("tenant", tenantId).Bind("user", userId).Bind("kind", kind).Bind("agent", agentId).Bind("history", includeHistory).Bind("limit", limit)
+                .Bind("c_pos", after?.Position ?? 0L).Bind("c_id", after?.Id);
             return await command.ReadAllAsync(Read, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
@@ -147,7 +149,7 @@ public sealed class PostgresMemoryStore(PostgresDatabase database) : IMemoryStor
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<Conversation>> ConversationsAsync(string tenantId, string userId, int limit, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<Conversation>> ConversationsAsync(string tenantId, string userId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<Conversation>>(async c =>
         {
             using var command = c.Command("""
@@ -156,8 +158,9 @@ public sealed class PostgresMemoryStore(PostgresDatabase database) : IMemoryStor
                 FROM sessions s
                 LEFT JOIN LATERAL (SELECT content, role FROM events WHERE session_id = s.id AND type = 'message' ORDER BY seq DESC LIMIT 1) last ON true
                 WHERE s.tenant_id = @tenant AND s.user_id = @user
-                ORDER BY s.last_active_at DESC LIMIT @limit
-                """).Bind("tenant", tenantId).Bind("user", userId).Bind("limit", limit);
+                  AND (@c_id::text IS NULL OR s.last_active_at < @c_pos OR (s.last_active_at = @c_pos AND s.id < @c_id))
+                ORDER BY s.last_active_at DESC, s.id DESC LIMIT @limit
+                """).Bind("tenant", tenantId).Bind("user", userId).Bind("limit", limit).Bind("c_pos", after?.Position ?? 0L).Bind("c_id", after?.Id);
             return await command.ReadAllAsync(r => new Conversation(r.GetString(0), r.GetNullableString(1), r.GetString(2), r.GetString(3), r.GetTime(4), r.GetTime(5),
                 r.GetInt64(6), r.GetInt64(7), r.GetNullableString(8), r.GetNullableString(9)), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);

@@ -120,9 +120,10 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<Handoff>> ListAsync(string tenantId, string project, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken) =>
-        ReadHandoffsAsync($"SELECT {HandoffColumns} FROM handoffs WHERE tenant_id = $tenant AND project = $project AND at >= $since AND at <= $until ORDER BY at, id LIMIT $limit",
-            c => c.Bind("$tenant", tenantId).Bind("$project", project).Bind("$since", since ?? DateTimeOffset.MinValue).Bind("$until", until ?? DateTimeOffset.MaxValue).Bind("$limit", limit),
+    public Task<IReadOnlyList<Handoff>> ListAsync(string tenantId, string project, DateTimeOffset? since, DateTimeOffset? until, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        ReadHandoffsAsync($"SELECT {HandoffColumns} FROM handoffs WHERE tenant_id = $tenant AND project = $project AND at >= $since AND at <= $until AND ($c_id IS NULL OR at > $c_pos OR (at = $c_pos AND id > $c_id)) ORDER BY at, id LIMIT $limit",
+            c => c.Bind("$tenant", tenantId).Bind("$project", project).Bind("$since", since ?? DateTimeOffset.MinValue).Bind("$until", until ?? DateTimeOffset.MaxValue).Bind("$limit", limit)
+                .Bind("$c_pos", after?.Position ?? 0).Bind("$c_id", after?.Id),
             cancellationToken);
 
     /// <inheritdoc />
@@ -134,14 +135,14 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> ListProjectsAsync(string tenantId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ListProjectsAsync(string tenantId, int limit, string? after, CancellationToken cancellationToken)
     {
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT DISTINCT project FROM handoffs WHERE tenant_id = $tenant ORDER BY project";
-            command.Bind("$tenant", tenantId);
+            command.CommandText = "SELECT DISTINCT project FROM handoffs WHERE tenant_id = $tenant AND ($after IS NULL OR project > $after) ORDER BY project LIMIT $limit";
+            command.Bind("$tenant", tenantId).Bind("$after", after).Bind("$limit", limit);
             var projects = new List<string>();
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

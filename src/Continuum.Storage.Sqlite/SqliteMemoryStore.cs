@@ -118,7 +118,7 @@ public sealed class SqliteMemoryStore(SqliteDatabase database) : IMemoryStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<MemoryItem>> ListAsync(string tenantId, string userId, string? kind, string? agentId, bool includeHistory, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MemoryItem>> ListAsync(string tenantId, string userId, string? kind, string? agentId, bool includeHistory, int limit, ListCursor? after, CancellationToken cancellationToken)
     {
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -128,9 +128,11 @@ public sealed class SqliteMemoryStore(SqliteDatabase database) : IMemoryStore
                 SELECT {Columns} FROM memories
                 WHERE tenant_id = $tenant AND user_id = $user AND ($kind IS NULL OR kind = $kind)
                   AND ($agent IS NULL OR agent_id IS NULL OR agent_id = $agent) AND ($history = 1 OR valid_to IS NULL)
-                ORDER BY updated_at DESC, rowid DESC LIMIT $limit
+                  AND ($c_id IS NULL OR updated_at < $c_pos OR (updated_at = $c_pos AND id < $c_id))
+                ORDER BY updated_at DESC, id DESC LIMIT $limit
                 """;
-            command.Bind("$tenant", tenantId).Bind("$user", userId).Bind("$kind", kind).Bind("$agent", agentId).Bind("$history", includeHistory ? 1 : 0).Bind("$limit", limit);
+            command.Bind("$tenant", tenantId).Bind("$user", userId).Bind("$kind", kind).Bind("$agent", agentId).Bind("$history", includeHistory ? 1 : 0).Bind("$limit", limit)
+                .Bind("$c_pos", after?.Position ?? 0).Bind("$c_id", after?.Id);
             return ReadAll(command);
         }
     }
@@ -161,7 +163,7 @@ public sealed class SqliteMemoryStore(SqliteDatabase database) : IMemoryStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<Conversation>> ConversationsAsync(string tenantId, string userId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Conversation>> ConversationsAsync(string tenantId, string userId, int limit, ListCursor? after, CancellationToken cancellationToken)
     {
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -174,9 +176,10 @@ public sealed class SqliteMemoryStore(SqliteDatabase database) : IMemoryStore
                 FROM sessions s
                 LEFT JOIN events last ON last.session_id = s.id AND last.seq = (SELECT max(seq) FROM events WHERE session_id = s.id AND type = 'message')
                 WHERE s.tenant_id = $tenant AND s.user_id = $user
-                ORDER BY s.last_active_at DESC LIMIT $limit
+                  AND ($c_id IS NULL OR s.last_active_at < $c_pos OR (s.last_active_at = $c_pos AND s.id < $c_id))
+                ORDER BY s.last_active_at DESC, s.id DESC LIMIT $limit
                 """;
-            command.Bind("$tenant", tenantId).Bind("$user", userId).Bind("$limit", limit);
+            command.Bind("$tenant", tenantId).Bind("$user", userId).Bind("$limit", limit).Bind("$c_pos", after?.Position ?? 0).Bind("$c_id", after?.Id);
             var conversations = new List<Conversation>();
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

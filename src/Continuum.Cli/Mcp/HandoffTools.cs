@@ -80,7 +80,7 @@ internal sealed class HandoffTools(IHandoffService handoffs)
         [Description("The project.")] string project,
         [Description("From this date (a bare date is its whole day).")] string? since = null,
         [Description("Up to this date.")] string? until = null) =>
-        Tool.RunAsync(async () => (await handoffs.ListAsync(project, TimeArgument.Parse(since, "since"), TimeArgument.Parse(until, "until", endOfDay: true)))
+        Tool.RunAsync(async () => (await handoffs.ListAsync(project, TimeArgument.Parse(since, "since"), TimeArgument.Parse(until, "until", endOfDay: true))).Items
             .Select(h => new { h.Id, h.SessionId, h.Author, h.Goal, h.EndedAt, h.Achievements, NextSteps = h.NextSteps.Select(s => s.Task) }).ToList());
 }
 

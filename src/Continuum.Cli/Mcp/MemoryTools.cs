@@ -34,7 +34,7 @@ internal sealed class MemoryTools(ISearchService search, IMemoryService memories
         [Description("Only this kind: conversation, preference, fact, note.")] string? kind = null,
         [Description("Include superseded facts.")] bool history = false,
         [Description("How many (default 50).")] int? limit = null) =>
-        Tool.RunAsync(async () => await memories.ListAsync(new MemoryQuery { UserId = userId, Kind = kind, IncludeHistory = history, Limit = limit }));
+        Tool.RunAsync(async () => (await memories.ListAsync(new MemoryQuery { UserId = userId, Kind = kind, IncludeHistory = history, Limit = limit })).Items);
 
     [McpServerTool(Name = "memory_forget"), Description("Forget one memory by id.")]
     public Task<string> ForgetAsync([Description("The memory id.")] string memoryId) =>
@@ -42,5 +42,5 @@ internal sealed class MemoryTools(ISearchService search, IMemoryService memories
 
     [McpServerTool(Name = "conversations"), Description("A user's past sessions with title, last message and counts, most recent first.")]
     public Task<string> ConversationsAsync([Description("The user.")] string userId, [Description("How many (default 20).")] int? limit = null) =>
-        Tool.RunAsync(async () => await memories.ConversationsAsync(userId, limit));
+        Tool.RunAsync(async () => (await memories.ConversationsAsync(userId, limit)).Items);
 }

@@ -78,7 +78,7 @@ public sealed partial class HandoffService(
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<Handoff>> ListAsync(string project, DateTimeOffset? since = null, DateTimeOffset? until = null, int? limit = null, CancellationToken cancellationToken = default)
+    public async Task<Page<Handoff>> ListAsync(string project, DateTimeOffset? since = null, DateTimeOffset? until = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
     {
         Project(project);
         if (since is { } s && until is { } u && u < s)
@@ -87,7 +87,8 @@ public sealed partial class HandoffService(
         }
 
         var max = InputValidator.Range(limit ?? 100, 1, 1000, "limit");
-        return store.ListAsync(tenant.TenantId, project, since, until, max, cancellationToken);
+        var fetched = await store.ListAsync(tenant.TenantId, project, since, until, max + 1, ListCursor.Parse(cursor), cancellationToken).ConfigureAwait(false);
+        return ListCursor.Page(fetched, max, h => ListCursor.After(h.EndedAt ?? h.CreatedAt, h.Id));
     }
 
     /// <inheritdoc />
@@ -104,7 +105,7 @@ public sealed partial class HandoffService(
         var knowledge = await store.GetKnowledgeAsync(tenant.TenantId, project, at, Math.Max(10, size / 8), cancellationToken).ConfigureAwait(false);
         var last = await store.GetLastAsync(tenant.TenantId, project, at, cancellationToken).ConfigureAwait(false);
         var first = knowledge.TotalHandoffs > 1
-            ? (await store.ListAsync(tenant.TenantId, project, null, at, 1, cancellationToken).ConfigureAwait(false)) is [var earliest, ..] ? earliest : null
+            ? (await store.ListAsync(tenant.TenantId, project, null, at, 1, null, cancellationToken).ConfigureAwait(false)) is [var earliest, ..] ? earliest : null
             : last;
         return HandoffMarkdown.Brief(knowledge, first, last, size, tokens);
     }
@@ -147,8 +148,12 @@ public sealed partial class HandoffService(
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<string>> ListProjectsAsync(CancellationToken cancellationToken = default) =>
-        store.ListProjectsAsync(tenant.TenantId, cancellationToken);
+    public async Task<Page<string>> ListProjectsAsync(int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var max = InputValidator.Range(limit ?? 100, 1, 1000, "limit");
+        var fetched = await store.ListProjectsAsync(tenant.TenantId, max + 1, ListCursor.Parse(cursor)?.Id, cancellationToken).ConfigureAwait(false);
+        return ListCursor.Page(fetched, max, ListCursor.AfterName);
+    }
 
     private static string ProjectOf(Session session) =>
         session.Metadata.ValueKind == JsonValueKind.Object && session.Metadata.TryGetProperty("project", out var p) && p.ValueKind == JsonValueKind.String

@@ -1,3 +1,5 @@
+using Continuum.Model;
+
 namespace Continuum.Handoffs;
 
 /// <summary>Handoffs, the project knowledge base and the briefing a new session reads first.</summary>
@@ -9,8 +11,8 @@ public interface IHandoffService
     /// <summary>The handoff; throws a not-found error when there is none.</summary>
     Task<Handoff> GetAsync(string handoffId, CancellationToken cancellationToken = default);
 
-    /// <summary>The project's handoffs in time order, optionally between two times (inclusive).</summary>
-    Task<IReadOnlyList<Handoff>> ListAsync(string project, DateTimeOffset? since = null, DateTimeOffset? until = null, int? limit = null, CancellationToken cancellationToken = default);
+    /// <summary>One page of the project's handoffs in time order, optionally between two times (inclusive); pass the page's <c>Next</c> as <paramref name="cursor"/> for the next.</summary>
+    Task<Page<Handoff>> ListAsync(string project, DateTimeOffset? since = null, DateTimeOffset? until = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default);
 
     /// <summary>The project's knowledge base now, or as it was at <paramref name="asOf"/>.</summary>
     Task<KnowledgeBase> GetKnowledgeAsync(string project, DateTimeOffset? asOf = null, CancellationToken cancellationToken = default);
@@ -21,8 +23,8 @@ public interface IHandoffService
     /// <summary>A draft handoff picked out of a session's events and summaries, for a person or agent to correct. Not stored.</summary>
     Task<Handoff> DraftAsync(string sessionId, string? project = null, CancellationToken cancellationToken = default);
 
-    /// <summary>The projects that have handoffs.</summary>
-    Task<IReadOnlyList<string>> ListProjectsAsync(CancellationToken cancellationToken = default);
+    /// <summary>One page of the projects that have handoffs, by name (default 100, at most 1,000 a page).</summary>
+    Task<Page<string>> ListProjectsAsync(int? limit = null, string? cursor = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A briefing: Markdown within a token budget.</summary>

@@ -1,3 +1,5 @@
+using Continuum.Model;
+
 namespace Continuum.Handoffs;
 
 /// <summary>Handoffs and each project's knowledge base, updated together.</summary>
@@ -14,8 +16,11 @@ public interface IHandoffStore
     /// <summary>The handoff, or null.</summary>
     Task<Handoff?> GetAsync(string tenantId, string handoffId, CancellationToken cancellationToken);
 
-    /// <summary>The project's handoffs in time order (by end time), optionally between two times (inclusive).</summary>
-    Task<IReadOnlyList<Handoff>> ListAsync(string tenantId, string project, DateTimeOffset? since, DateTimeOffset? until, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// The project's handoffs in time order (by end time, else creation time, then id), optionally between two times
+    /// (inclusive), starting after <paramref name="after"/>.
+    /// </summary>
+    Task<IReadOnlyList<Handoff>> ListAsync(string tenantId, string project, DateTimeOffset? since, DateTimeOffset? until, int limit, ListCursor? after, CancellationToken cancellationToken);
 
     /// <summary>
     /// The project's knowledge base as it was at <paramref name="asOf"/>: every item, oldest first; or, with
@@ -28,6 +33,6 @@ public interface IHandoffStore
     /// <summary>The project's last handoff at or before <paramref name="asOf"/>, or null.</summary>
     Task<Handoff?> GetLastAsync(string tenantId, string project, DateTimeOffset asOf, CancellationToken cancellationToken);
 
-    /// <summary>The projects that have handoffs.</summary>
-    Task<IReadOnlyList<string>> ListProjectsAsync(string tenantId, CancellationToken cancellationToken);
+    /// <summary>The projects that have handoffs, by name, at most <paramref name="limit"/> after the name <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<string>> ListProjectsAsync(string tenantId, int limit, string? after, CancellationToken cancellationToken);
 }

@@ -105,7 +105,7 @@ public sealed partial class MemoryContextProvider(
             relevant = found;
         }
 
-        var recent = await memories.ListAsync(tenantId, userId, null, null, includeHistory: false, limit * 2, cancellationToken).ConfigureAwait(false);
+        var recent = await memories.ListAsync(tenantId, userId, null, null, includeHistory: false, limit * 2, null, cancellationToken).ConfigureAwait(false);
         if (Volatile.Read(ref _generation) == generation)
         {
             // Only what was read with no change in between is kept.

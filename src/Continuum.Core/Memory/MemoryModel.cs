@@ -1,3 +1,5 @@
+using Continuum.Model;
+
 namespace Continuum.Memory;
 
 /// <summary>The kinds of long-term memory.</summary>
@@ -128,6 +130,9 @@ public sealed record MemoryQuery
 
     /// <summary>How many (default 50, at most 500), newest first.</summary>
     public int? Limit { get; init; }
+
+    /// <summary>The <c>next</c> of the previous page.</summary>
+    public string? Cursor { get; init; }
 }
 
 /// <summary>What adding a memory did.</summary>
@@ -178,12 +183,12 @@ public interface IMemoryStore
     /// <summary>Deletes a memory; false when there was none.</summary>
     Task<bool> DeleteAsync(string tenantId, string memoryId, CancellationToken cancellationToken);
 
-    /// <summary>A user's memories, newest first.</summary>
-    Task<IReadOnlyList<MemoryItem>> ListAsync(string tenantId, string userId, string? kind, string? agentId, bool includeHistory, int limit, CancellationToken cancellationToken);
+    /// <summary>A user's memories, most recently changed first (then by id, descending), starting after <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<MemoryItem>> ListAsync(string tenantId, string userId, string? kind, string? agentId, bool includeHistory, int limit, ListCursor? after, CancellationToken cancellationToken);
 
     /// <summary>The sessions of a user that have closed or gone idle and whose conversation memory is missing or older than their last activity.</summary>
     Task<IReadOnlyList<(string TenantId, string SessionId)>> SessionsNeedingConversationMemoryAsync(DateTimeOffset idleBefore, int limit, CancellationToken cancellationToken);
 
-    /// <summary>A user's conversations, most recently active first.</summary>
-    Task<IReadOnlyList<Conversation>> ConversationsAsync(string tenantId, string userId, int limit, CancellationToken cancellationToken);
+    /// <summary>A user's conversations, most recently active first (then by session id, descending), starting after <paramref name="after"/>.</summary>
+    Task<IReadOnlyList<Conversation>> ConversationsAsync(string tenantId, string userId, int limit, ListCursor? after, CancellationToken cancellationToken);
 }

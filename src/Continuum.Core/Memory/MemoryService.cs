@@ -26,20 +26,21 @@ public interface IMemoryService
     /// <summary>Forgets a memory; false when there was none.</summary>
     Task<bool> DeleteAsync(string memoryId, CancellationToken cancellationToken = default);
 
-    /// <summary>A user's memories, newest first.</summary>
-    Task<IReadOnlyList<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default);
+    /// <summary>One page of a user's memories, most recently changed first; pass the page's <c>Next</c> as the query's cursor for the next.</summary>
+    Task<Page<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>Writes (or rewrites) the conversation memory of a session: its summary, with the session as source.</summary>
     Task<MemoryItem?> RememberConversationAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>A user's past conversations with title, last message and counts, most recent first.</summary>
-    Task<IReadOnlyList<Conversation>> ConversationsAsync(string userId, int? limit, CancellationToken cancellationToken = default);
+    /// <summary>One page of a user's past conversations with title, last message and counts, most recent first.</summary>
+    Task<Page<Conversation>> ConversationsAsync(string userId, int? limit, string? cursor = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Long-term memories over the store, with the built-in rules (or the model, when configured) deciding merges and supersession.</summary>
 public sealed partial class MemoryService(
     IMemoryStore store,
     IContextStore context,
+    IUserStore users,
     ISessionService sessions,
     SummarizerChain summarizer,
     ChatModel model,
@@ -85,11 +86,13 @@ public sealed partial class MemoryService(
             sources.Add(new MemorySource(sessionId));
         }
 
+        // A memory belongs to a user who exists; a merged user's memory goes to the survivor.
+        var user = await users.GetAsync(tenant.TenantId, userId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("User", userId);
         var now = time.GetUtcNow();
         var item = new MemoryItem
         {
             Id = Ids.New("mem_", now),
-            UserId = userId,
+            UserId = user.Id,
             AgentId = agentId,
             SessionId = sessionId,
             Kind = kind,
@@ -103,7 +106,7 @@ public sealed partial class MemoryService(
 
         var modelDecision = kind == MemoryKind.Fact && model.Client is { } client ? await ModelDecisionAsync(client, item, cancellationToken).ConfigureAwait(false) : null;
         var write = await store.AddAsync(tenant.TenantId, item, (m, current) => modelDecision?.Invoke(m, current) ?? MemoryRules.Decide(m, current), cancellationToken).ConfigureAwait(false);
-        await changes.PublishAsync(new Realtime.ChangeNotice($"user:{userId}", "memory_" + write.Action, Origin: write.Memory.Id), cancellationToken).ConfigureAwait(false);
+        await changes.PublishAsync(new Realtime.ChangeNotice($"user:{user.Id}", "memory_" + write.Action, Origin: write.Memory.Id), cancellationToken).ConfigureAwait(false);
         return write;
     }
 
@@ -153,21 +156,25 @@ public sealed partial class MemoryService(
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default)
+    public async Task<Page<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         var userId = InputValidator.Identifier(query.UserId, "userId");
         var kind = query.Kind is null ? null : InputValidator.OneOf(query.Kind, MemoryKind.All, "kind");
         var agentId = InputValidator.OptionalIdentifier(query.AgentId, "agentId");
         var limit = InputValidator.Range(query.Limit ?? 50, 1, 500, "limit");
-        return store.ListAsync(tenant.TenantId, userId, kind, agentId, query.IncludeHistory, limit, cancellationToken);
+        var after = ListCursor.Parse(query.Cursor);
+        var fetched = await store.ListAsync(tenant.TenantId, userId, kind, agentId, query.IncludeHistory, limit + 1, after, cancellationToken).ConfigureAwait(false);
+        return ListCursor.Page(fetched, limit, m => ListCursor.After(m.UpdatedAt, m.Id));
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<Conversation>> ConversationsAsync(string userId, int? limit, CancellationToken cancellationToken = default)
+    public async Task<Page<Conversation>> ConversationsAsync(string userId, int? limit, string? cursor = null, CancellationToken cancellationToken = default)
     {
         InputValidator.Identifier(userId, "userId");
-        return store.ConversationsAsync(tenant.TenantId, userId, InputValidator.Range(limit ?? 20, 1, 200, "limit"), cancellationToken);
+        var max = InputValidator.Range(limit ?? 20, 1, 200, "limit");
+        var fetched = await store.ConversationsAsync(tenant.TenantId, userId, max + 1, ListCursor.Parse(cursor), cancellationToken).ConfigureAwait(false);
+        return ListCursor.Page(fetched, max, c => ListCursor.After(c.LastActiveAt, c.SessionId));
     }
 
     /// <inheritdoc />
@@ -218,7 +225,7 @@ public sealed partial class MemoryService(
     // With a model, the model reads the user's current facts and says which ones the new fact duplicates or replaces.
     private async Task<Func<MemoryItem, IReadOnlyList<MemoryItem>, MemoryDecision>?> ModelDecisionAsync(IChatClient client, MemoryItem item, CancellationToken cancellationToken)
     {
-        var facts = await store.ListAsync(tenant.TenantId, item.UserId, MemoryKind.Fact, item.AgentId, includeHistory: false, 50, cancellationToken).ConfigureAwait(false);
+        var facts = await store.ListAsync(tenant.TenantId, item.UserId, MemoryKind.Fact, item.AgentId, includeHistory: false, 50, null, cancellationToken).ConfigureAwait(false);
         if (facts.Count == 0)
         {
             return null;

@@ -8,6 +8,9 @@ public interface IIdentityService
     /// <summary>The user an external identity resolves to, created on first sight.</summary>
     Task<User> ResolveAsync(IdentityRef identity, CancellationToken cancellationToken = default);
 
+    /// <summary>The user an external identity resolves to, created on first sight, and whether this call created it.</summary>
+    Task<ResolvedUser> ResolveIdentityAsync(IdentityRef identity, CancellationToken cancellationToken = default);
+
     /// <summary>The user (following merges), or null.</summary>
     Task<User?> GetUserAsync(string userId, CancellationToken cancellationToken = default);
 

@@ -15,12 +15,16 @@ public sealed class IdentityService(
     TimeProvider time) : IIdentityService
 {
     /// <inheritdoc />
-    public async Task<User> ResolveAsync(IdentityRef identity, CancellationToken cancellationToken = default)
+    public async Task<User> ResolveAsync(IdentityRef identity, CancellationToken cancellationToken = default) =>
+        (await ResolveIdentityAsync(identity, cancellationToken).ConfigureAwait(false)).User;
+
+    /// <inheritdoc />
+    public async Task<ResolvedUser> ResolveIdentityAsync(IdentityRef identity, CancellationToken cancellationToken = default)
     {
         var (iface, externalId, displayName) = Validate(identity, "identity");
         var now = time.GetUtcNow();
-        var (user, _) = await users.ResolveAsync(tenant.TenantId, iface, externalId, displayName, Ids.NewUserId(now), now, cancellationToken).ConfigureAwait(false);
-        return user;
+        var (user, created) = await users.ResolveAsync(tenant.TenantId, iface, externalId, displayName, Ids.NewUserId(now), now, cancellationToken).ConfigureAwait(false);
+        return new ResolvedUser(user, created);
     }
 
     /// <inheritdoc />

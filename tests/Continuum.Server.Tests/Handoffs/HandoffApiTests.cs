@@ -138,9 +138,9 @@ public sealed class HandoffApiTests
         ((string)now["architecture"]!["store"]!["engine"]!).ShouldBe("postgres");
 
         var day = await server.GetOkAsync("api/handoffs?project=history&from=2025-03-05&to=2025-03-05");
-        day["items"]!.AsArray().Select(h => (string)h!["goal"]!).ShouldBe(["Day two"]);
+        day["handoffs"]!.AsArray().Select(h => (string)h!["goal"]!).ShouldBe(["Day two"]);
         var range = await server.GetOkAsync("api/handoffs?project=history&from=2025-02-01&to=2025-03-31");
-        range["items"]!.AsArray().Select(h => (string)h!["goal"]!).ShouldBe(["Day one", "Day two"]);
+        range["handoffs"]!.AsArray().Select(h => (string)h!["goal"]!).ShouldBe(["Day one", "Day two"]);
 
         var pastBriefing = await GetTextAsync(server, "api/briefing?project=history&asOf=2025-03-02", "text/markdown");
         pastBriefing.ShouldContain("Write the migration tool");
@@ -272,7 +272,8 @@ public sealed class HandoffApiTests
         (await server.GetAsync("api/knowledge")).ShouldBeProblem(HttpStatusCode.BadRequest);
 
         var projects = await server.GetOkAsync("api/projects");
-        projects["items"]!.AsArray().ShouldBeEmpty();
+        projects["projects"]!.AsArray().ShouldBeEmpty();
+        projects["next"].ShouldBeNull();
     }
 
     [Fact]
@@ -300,7 +301,7 @@ public sealed class HandoffApiTests
 
         var timeline = await CliRun.RunAsync("--server", url, "--json", "timeline", "cli-proj", "--since", "2025-11-15", "--until", "2025-11-15");
         timeline.ExitCode.ShouldBe(0, timeline.Err);
-        JsonNode.Parse(timeline.Out)!.AsArray().Count.ShouldBe(1);
+        JsonNode.Parse(timeline.Out)!["handoffs"]!.AsArray().Count.ShouldBe(1);
 
         var exportDir = Path.Combine(work, "export");
         var export = await CliRun.RunAsync("--server", url, "handoff", "export", "--project", "cli-proj", "--dir", exportDir);

@@ -46,8 +46,9 @@ public sealed class MemoryCliTests
         bad.ExitCode.ShouldNotBe(0);
         bad.Err.ShouldContain("kind");
 
-        var conversations = (await Json("conversations", userId)).AsArray();
-        ((string)conversations.ShouldHaveSingleItem()!["sessionId"]!).ShouldBe((string)session["id"]!);
+        var conversations = (await Json("conversations", userId)).AsObject();
+        ((string)conversations["conversations"]!.AsArray().ShouldHaveSingleItem()!["sessionId"]!).ShouldBe((string)session["id"]!);
+        conversations["next"].ShouldBeNull();
     }
 
     [Fact]
