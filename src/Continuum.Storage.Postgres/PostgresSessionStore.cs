@@ -142,33 +142,16 @@ public sealed class PostgresSessionStore(PostgresDatabase database, PostgresSess
     public Task<Page<Session>> ListAsync(string tenantId, SessionQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var limit = query.Limit ?? 50;
+        var limit = query.PageSize;
         return database.ReadAsync(async c =>
         {
             var sql = new StringBuilder($"SELECT {PostgresCommands.SessionColumns} FROM sessions WHERE tenant_id = @tenant");
             using var command = c.Command("").Bind("tenant", tenantId);
-            if (query.UserId is not null)
+            var n = 0;
+            foreach (var (column, value) in query.Equalities())
             {
-                sql.Append(" AND user_id = @user");
-                command.Bind("user", query.UserId);
-            }
-
-            if (query.Interface is not null)
-            {
-                sql.Append(" AND interface = @interface");
-                command.Bind("interface", query.Interface);
-            }
-
-            if (query.Status is not null)
-            {
-                sql.Append(" AND status = @status");
-                command.Bind("status", query.Status);
-            }
-
-            if (query.AgentId is not null)
-            {
-                sql.Append(" AND agent_id = @agent");
-                command.Bind("agent", query.AgentId);
+                sql.Append(CultureInfo.InvariantCulture, $" AND {column} = @f{n}");
+                command.Bind($"f{n++}", value);
             }
 
             if (query.Cursor is not null)

@@ -94,35 +94,18 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
     public async Task<Page<Session>> ListAsync(string tenantId, SessionQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var limit = query.Limit ?? 50;
+        var limit = query.PageSize;
         var sql = new System.Text.StringBuilder($"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE tenant_id = $tenant");
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
             command.Bind("$tenant", tenantId);
-            if (query.UserId is not null)
+            var n = 0;
+            foreach (var (column, value) in query.Equalities())
             {
-                sql.Append(" AND user_id = $user");
-                command.Bind("$user", query.UserId);
-            }
-
-            if (query.Interface is not null)
-            {
-                sql.Append(" AND interface = $interface");
-                command.Bind("$interface", query.Interface);
-            }
-
-            if (query.Status is not null)
-            {
-                sql.Append(" AND status = $status");
-                command.Bind("$status", query.Status);
-            }
-
-            if (query.AgentId is not null)
-            {
-                sql.Append(" AND agent_id = $agent");
-                command.Bind("$agent", query.AgentId);
+                sql.Append(CultureInfo.InvariantCulture, $" AND {column} = $f{n}");
+                command.Bind($"$f{n++}", value);
             }
 
             if (query.Cursor is not null)
