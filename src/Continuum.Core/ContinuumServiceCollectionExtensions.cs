@@ -65,7 +65,6 @@ public static class ContinuumServiceCollectionExtensions
             sp.GetRequiredService<ILogger<SessionCompressor>>(),
             sp.GetRequiredService<ChatModel>().Client is { } chat ? new ChatClientEntityExtractor(chat) : null));
         services.TryAddSingleton<CompressionService>();
-        services.TryAddSingleton<ICompressionSignal>(sp => sp.GetRequiredService<CompressionService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, CompressionService>(sp => sp.GetRequiredService<CompressionService>()));
         services.TryAddSingleton<IMemoryProvider, Memory.MemoryContextProvider>();
         services.TryAddSingleton<Memory.IMemoryService, Memory.MemoryService>();

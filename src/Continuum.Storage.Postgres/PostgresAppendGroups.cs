@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Threading.Channels;
 using Continuum.Errors;
 using Continuum.Model;
@@ -113,15 +112,15 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
     }
 
     /// <summary>
-    /// Appends <paramref name="events"/> in the next group; null when they were not appended and must be run alone
+    /// Appends the plan's events in the next group; null when they were not appended and must be run alone
     /// (the session is missing, closed or expired, or the group failed on an error of one of its appends).
     /// </summary>
-    public async Task<Appended?> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<AppendOutcome?> AppendAsync(string tenantId, AppendPlan plan, DateTimeOffset now, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
 
         // The statement is built here, on the request's thread, so the writers only send and read.
-        var pending = new Pending(Interlocked.Increment(ref _arrivals), tenantId, sessionId, events, now, cancellationToken);
+        var pending = new Pending(Interlocked.Increment(ref _arrivals), tenantId, plan, now, cancellationToken);
         pending.Command = Statement(pending);
         if (!_queue.Writer.TryWrite(pending))
         {
@@ -131,7 +130,7 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
         if (await pending.Task.ConfigureAwait(false) is { } bumped)
         {
             Interlocked.Increment(ref _grouped);
-            return Appended.From(pending, bumped);
+            return plan.Appended(bumped.LastSeq, bumped.Interface, bumped.Unsummarized, bumped.TokenLimit);
         }
 
         Interlocked.Increment(ref _handedBack);
@@ -242,7 +241,7 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
     private static NpgsqlBatchCommand Statement(Pending p)
     {
         var events = p.Events;
-        var counts = EventCounts.Of(events);
+        var counts = p.Plan.Counts;
         var command = new NpgsqlBatchCommand();
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.TenantId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = p.SessionId });
@@ -262,7 +261,7 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
             command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)e.Name ?? DBNull.Value });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = e.Content });
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = e.Tokens });
-            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = EntitiesJson(e) });
+            command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = AppendPlan.EntitiesJson(e) });
             command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = e.CreatedAt.UtcTicks });
             command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = (object?)e.MetadataJson ?? DBNull.Value });
         }
@@ -274,7 +273,7 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
             command.Parameters.Add(Texts([.. events.Select(e => e.Name)]));
             command.Parameters.Add(Texts([.. events.Select(e => e.Content)]));
             command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. events.Select(e => e.Tokens)] });
-            command.Parameters.Add(Jsons([.. events.Select(EntitiesJson)]));
+            command.Parameters.Add(Jsons([.. events.Select(AppendPlan.EntitiesJson)]));
             command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. events.Select(e => e.CreatedAt.UtcTicks)] });
             command.Parameters.Add(Jsons([.. events.Select(e => e.MetadataJson)]));
         }
@@ -299,8 +298,6 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
 
         return command;
     }
-
-    private static string EntitiesJson(EventRecord e) => e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options);
 
     private static NpgsqlParameter Texts(string?[] values) => new() { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = values };
 
@@ -366,26 +363,10 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
 
     private readonly record struct EntityMentionTally(string Name, string Kind, long Count, long LastOrdinal, long FirstAt, long LastAt);
 
-    /// <summary>What an append in a group got: its events as stored and the session's token counters after it.</summary>
-    internal sealed record Appended(AppendResult[] Results, long Unsummarized, int TokenLimit)
-    {
-        public static Appended From(Pending p, Bumped session)
-        {
-            var first = session.LastSeq - p.Events.Count + 1;
-            var results = new AppendResult[p.Events.Count];
-            for (var i = 0; i < results.Length; i++)
-            {
-                results[i] = new AppendResult(p.Events[i].ToEvent(p.SessionId, first + i, session.Interface), false);
-            }
-
-            return new Appended(results, session.Unsummarized, session.TokenLimit);
-        }
-    }
-
     /// <summary>The session row after an append's statement bumped it.</summary>
     internal sealed record Bumped(long LastSeq, string Interface, long Unsummarized, int TokenLimit);
 
-    internal sealed class Pending(long arrival, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    internal sealed class Pending(long arrival, string tenantId, AppendPlan plan, DateTimeOffset now, CancellationToken cancellationToken)
     {
         private readonly TaskCompletionSource<Bumped?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -393,9 +374,11 @@ internal sealed class PostgresAppendGroups : IAsyncDisposable
 
         public string TenantId { get; } = tenantId;
 
-        public string SessionId { get; } = sessionId;
+        public AppendPlan Plan { get; } = plan;
 
-        public IReadOnlyList<EventRecord> Events { get; } = events;
+        public string SessionId => Plan.SessionId;
+
+        public IReadOnlyList<EventRecord> Events => Plan.Events;
 
         public DateTimeOffset Now { get; } = now;
 

@@ -238,17 +238,5 @@ public sealed class PostgresContextStore(PostgresDatabase database) : IContextSt
             return await command.ReadAllAsync(r => (r.GetString(0), r.GetString(1)), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
-    private static Summary ReadSummary(NpgsqlDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        SessionId = r.GetString(1),
-        Level = r.GetInt32(2),
-        FromSeq = r.GetInt64(3),
-        ToSeq = r.GetInt64(4),
-        Content = r.GetString(5),
-        Tokens = r.GetInt32(6),
-        Summarizer = r.GetString(7),
-        CreatedAt = r.GetTime(8),
-        CoveredBy = r.GetNullableString(9),
-    };
+    private static Summary ReadSummary(NpgsqlDataReader r) => StoreRows.ReadSummary(r);
 }

@@ -24,7 +24,7 @@ public static class PostgresContinuumBuilderExtensions
         builder.Services.TryAddSingleton(sp => new PostgresSessionCache(sessionCacheSize, sp.GetRequiredService<IChangeFeed>()));
         builder.Services.TryAddSingleton<ISessionCacheReport>(sp => sp.GetRequiredService<PostgresSessionCache>());
         builder.Services.TryAddSingleton<ISessionStore>(sp => new PostgresSessionStore(sp.GetRequiredService<PostgresDatabase>(), sp.GetRequiredService<PostgresSessionCache>()));
-        builder.Services.TryAddSingleton(sp => new PostgresEventStore(sp.GetRequiredService<PostgresDatabase>(), sp.GetService<ICompressionSignal>(), appendWriters));
+        builder.Services.TryAddSingleton(sp => new PostgresEventStore(sp.GetRequiredService<PostgresDatabase>(), appendWriters));
         builder.Services.TryAddSingleton<IEventStore>(sp => sp.GetRequiredService<PostgresEventStore>());
         builder.Services.TryAddSingleton<IAppendGroupReport>(sp => sp.GetRequiredService<PostgresEventStore>());
         builder.Services.TryAddSingleton<IUserStore, PostgresUserStore>();

@@ -110,9 +110,9 @@ public sealed class PostgresEmbeddingStore(PostgresDatabase database, PostgresSe
         {
             var sql = group.Key switch
             {
-                "event" => "SELECT row_id, id, session_id, seq, NULL::bigint, name, role, content, created_at, metadata::text, 0.0::float8 FROM events WHERE tenant_id = @tenant AND row_id = ANY(@rows)",
-                "summary" => "SELECT row_id, id, session_id, from_seq, to_seq, NULL, NULL, content, created_at, NULL, 0.0::float8 FROM summaries WHERE tenant_id = @tenant AND covered_by IS NULL AND row_id = ANY(@rows)",
-                _ => "SELECT row_id, id, session_id, NULL::bigint, NULL::bigint, subject, kind, content, updated_at, NULL, 0.0::float8 FROM memories WHERE tenant_id = @tenant AND valid_to IS NULL AND row_id = ANY(@rows)",
+                "event" => $"SELECT row_id, id, session_id, seq, NULL::bigint, name, role, content, created_at, metadata::text, 0.0::float8{PostgresSearchStore.EventOwner("events")} FROM events WHERE tenant_id = @tenant AND row_id = ANY(@rows)",
+                "summary" => $"SELECT row_id, id, session_id, from_seq, to_seq, NULL, NULL, content, created_at, NULL, 0.0::float8{PostgresSearchStore.EventOwner("summaries")} FROM summaries WHERE tenant_id = @tenant AND covered_by IS NULL AND row_id = ANY(@rows)",
+                _ => "SELECT row_id, id, session_id, NULL::bigint, NULL::bigint, subject, kind, content, updated_at, NULL, 0.0::float8, user_id, agent_id FROM memories WHERE tenant_id = @tenant AND valid_to IS NULL AND row_id = ANY(@rows)",
             };
             items.AddRange(await search.ReadAsync(sql, group.Key, c => c.Bind("tenant", tenantId).Bind("rows", group.Select(r => r.Row).ToArray()), cancellationToken).ConfigureAwait(false));
         }

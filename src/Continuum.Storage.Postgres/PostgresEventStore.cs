@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Continuum.Errors;
 using Continuum.Model;
 using Npgsql;
 
@@ -52,37 +50,32 @@ public sealed class PostgresEventStore : IEventStore, IAppendGroupReport, IAsync
     public const int DefaultAppendWriters = 1;
 
     private readonly PostgresDatabase _database;
-    private readonly ICompressionSignal? _compression;
     private readonly PostgresAppendGroups _groups;
 
     /// <summary>
     /// The event log in <paramref name="database"/>; appends are committed in groups by <paramref name="appendWriters"/>
     /// writers at once.
     /// </summary>
-    public PostgresEventStore(PostgresDatabase database, ICompressionSignal? compression = null, int appendWriters = DefaultAppendWriters)
+    public PostgresEventStore(PostgresDatabase database, int appendWriters = DefaultAppendWriters)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
-        _compression = compression;
         _groups = new PostgresAppendGroups(database, appendWriters);
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<AppendResult>> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<AppendOutcome> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(events);
+        var plan = AppendPlan.For(sessionId, events);
 
         // The append joins a group commit; one the group hands back (a session not open, a key already stored, an
         // error) runs alone below, under the session's row lock, and says why or answers with the stored original.
-        if (events.Count > 0 && await _groups.AppendAsync(tenantId, sessionId, events, now, cancellationToken).ConfigureAwait(false) is { } grouped)
+        if (events.Count > 0 && await _groups.AppendAsync(tenantId, plan, now, cancellationToken).ConfigureAwait(false) is { } grouped)
         {
-            _compression?.SessionGrew(tenantId, sessionId, grouped.Unsummarized, grouped.TokenLimit);
-            return grouped.Results;
+            return grouped;
         }
 
-        var (results, unsummarized, tokenLimit) = await _database.WriteAsync((c, t) => AppendAsync(c, t, tenantId, sessionId, events, now, cancellationToken), cancellationToken).ConfigureAwait(false);
-        _compression?.SessionGrew(tenantId, sessionId, unsummarized, tokenLimit);
-        return results;
+        return await _database.WriteAsync((c, t) => AppendAsync(c, t, tenantId, sessionId, plan, now, cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -91,77 +84,60 @@ public sealed class PostgresEventStore : IEventStore, IAppendGroupReport, IAsync
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _groups.DisposeAsync();
 
-    private static async Task<(AppendResult[] Results, long Unsummarized, int TokenLimit)> AppendAsync(
-        NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    private static async Task<AppendOutcome> AppendAsync(
+        NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string sessionId, AppendPlan plan, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        string? userId;
-        string iface;
-        long seq;
-        long expiresInSeconds;
-        string status;
-        DateTimeOffset expiresAt;
+        AppendTarget? session = null;
         using (var command = c.Command(LockSession, t).Bind("tenant", tenantId).Bind("id", sessionId))
         using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                throw new NotFoundException("Session", sessionId);
+                session = new AppendTarget(reader.GetNullableString(0), reader.GetString(1), reader.GetString(2), reader.GetTime(3), reader.GetInt64(4), reader.GetInt64(5));
             }
-
-            userId = reader.GetNullableString(0);
-            iface = reader.GetString(1);
-            status = reader.GetString(2);
-            expiresAt = reader.GetTime(3);
-            expiresInSeconds = reader.GetInt64(4);
-            seq = reader.GetInt64(5);
         }
 
-        if (SessionStatus.IsFinal(status) || expiresAt <= now)
+        var stored = new Dictionary<string, SessionEvent>(StringComparer.Ordinal);
+        foreach (var key in session is null ? [] : plan.Keys)
         {
-            // A retry of appends acknowledged before the session closed still gets its originals.
-            var replayed = await ReplayedAsync(c, t, sessionId, events, cancellationToken).ConfigureAwait(false)
-                ?? throw new ConflictException("session-closed", $"Session '{sessionId}' is {(status == SessionStatus.Closed ? "closed" : "expired")} and takes no more events. Open a new session or continue this one.");
-            return (replayed, 0, 0);
+            if (await FindByKeyAsync(c, t, sessionId, key, cancellationToken).ConfigureAwait(false) is { } existing)
+            {
+                stored[key] = existing;
+            }
         }
 
-        var results = new AppendResult[events.Count];
-        var counts = default(EventCounts);
-        for (var i = 0; i < events.Count; i++)
+        var decision = plan.Decide(session, stored, now);
+        if (decision.Replay)
         {
-            var e = events[i];
-            if (e.IdempotencyKey is not null && await FindByKeyAsync(c, t, sessionId, e.IdempotencyKey, cancellationToken).ConfigureAwait(false) is { } existing)
-            {
-                results[i] = new AppendResult(existing, true);
-                continue;
-            }
+            return decision.Outcome(0, 0);
+        }
 
-            seq++;
+        var userId = session!.UserId;
+        var iface = session.Interface;
+        foreach (var (e, seq, entities) in decision.Rows)
+        {
             using (var insert = c.Command(InsertEvent, t)
                 .Bind("tenant", tenantId).Bind("session", sessionId).Bind("seq", seq).Bind("id", e.Id).Bind("user", userId)
                 .Bind("type", e.Type).Bind("role", e.Role).Bind("name", e.Name).Bind("content", e.Content).Bind("tokens", e.Tokens)
-                .BindJson("entities", e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options))
-                .Bind("interface", iface).Bind("created_at", e.CreatedAt).BindJson("metadata", e.MetadataJson).Bind("key", e.IdempotencyKey))
+                .BindJson("entities", entities).Bind("interface", iface).Bind("created_at", e.CreatedAt).BindJson("metadata", e.MetadataJson).Bind("key", e.IdempotencyKey))
             {
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
-
-            results[i] = new AppendResult(e.ToEvent(sessionId, seq, iface), false);
 
             foreach (var mention in e.Mentions)
             {
                 await CountMentionAsync(c, t, tenantId, sessionId, userId, iface, mention, seq, e.CreatedAt, cancellationToken).ConfigureAwait(false);
             }
-
-            counts = counts.Add(e);
         }
 
+        var counts = decision.Counts;
         using var update = c.Command(UpdateSession, t)
-            .Bind("tenant", tenantId).Bind("session", sessionId).Bind("seq", seq).Bind("now", now)
-            .Bind("expires_at", now.AddSeconds(expiresInSeconds)).Bind("messages", counts.Messages).Bind("input", counts.Input)
+            .Bind("tenant", tenantId).Bind("session", sessionId).Bind("seq", decision.LastSeq).Bind("now", now)
+            .Bind("expires_at", decision.ExpiresAt).Bind("messages", counts.Messages).Bind("input", counts.Input)
             .Bind("output", counts.Output).Bind("tool_calls", counts.ToolCalls).Bind("errors", counts.Errors);
         using var updated = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         await updated.ReadAsync(cancellationToken).ConfigureAwait(false);
-        return (results, updated.GetInt64(0), updated.GetInt32(1));
+        return decision.Outcome(updated.GetInt64(0), updated.GetInt32(1));
     }
 
     /// <summary>Counts one mention of an entity for the session and, for a known user, the user.</summary>
@@ -188,22 +164,6 @@ public sealed class PostgresEventStore : IEventStore, IAppendGroupReport, IAsync
         using var note = c.Command(NoteUserEntitySession, t).Bind("tenant", tenantId).Bind("user", userId).Bind("key", mention.Key)
             .Bind("session", sessionId).Bind("interface", iface);
         await note.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task<AppendResult[]?> ReplayedAsync(NpgsqlConnection c, NpgsqlTransaction t, string sessionId, IReadOnlyList<EventRecord> events, CancellationToken cancellationToken)
-    {
-        var results = new AppendResult[events.Count];
-        for (var i = 0; i < events.Count; i++)
-        {
-            if (events[i].IdempotencyKey is not { } key || await FindByKeyAsync(c, t, sessionId, key, cancellationToken).ConfigureAwait(false) is not { } existing)
-            {
-                return null;
-            }
-
-            results[i] = new AppendResult(existing, true);
-        }
-
-        return results;
     }
 
     private static async Task<SessionEvent?> FindByKeyAsync(NpgsqlConnection c, NpgsqlTransaction t, string sessionId, string key, CancellationToken cancellationToken)

@@ -20,8 +20,7 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
         ArgumentNullException.ThrowIfNull(handoff);
         ArgumentNullException.ThrowIfNull(achieves);
         var document = JsonSerializer.Serialize(handoff, JsonDefaults.Options);
-        var at = handoff.EndedAt ?? handoff.CreatedAt;
-        var hours = handoff.StartedAt is { } started && handoff.EndedAt is { } ended && ended > started ? (ended - started).TotalHours : 0;
+        var at = KnowledgeFold.AtOf(handoff);
         return database.WriteAsync(async (c, t) =>
         {
             async Task Run(string sql, Action<NpgsqlCommand> bind)
@@ -31,30 +30,31 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
+            // The base as it stands, read under the project's lock, then the fold's rows written.
             await Run("SELECT pg_advisory_xact_lock(hashtextextended(@tenant || E'\\n' || @project, 2))", _ => { }).ConfigureAwait(false);
-            await Run("INSERT INTO handoffs (tenant_id, id, project, session_id, author, at, hours, created_at, document) VALUES (@tenant, @handoff, @project, @session, @author, @at, @hours, @created, @document)",
-                x => x.Bind("session", handoff.SessionId).Bind("author", handoff.Author).Bind("hours", hours).Bind("created", handoff.CreatedAt)
-                    .Parameters.Add(new NpgsqlParameter("document", NpgsqlDbType.Jsonb) { Value = document })).ConfigureAwait(false);
-
-            var decisions = new List<KnowledgeDecision>();
-            var number = await NextNumberAsync(c, t, "kb_decisions", tenantId, handoff.Project, cancellationToken).ConfigureAwait(false);
-            foreach (var d in handoff.Decisions)
+            List<(PendingWork Work, string Key)> open;
+            using (var read = c.Command("SELECT number, task, priority, opened_at, key FROM kb_pending WHERE tenant_id = @tenant AND project = @project AND closed_at IS NULL AND opened_at <= @at ORDER BY number", t)
+                .Bind("tenant", tenantId).Bind("project", handoff.Project).Bind("at", at))
             {
-                await Run("INSERT INTO kb_decisions (tenant_id, project, number, at, decision, reasoning, impact, status, handoff_id) VALUES (@tenant, @project, @number, @at, @decision, @reasoning, @impact, 'active', @handoff)",
-                    x => x.Bind("number", number).Bind("decision", d.Decision).Bind("reasoning", d.Reasoning).Bind("impact", d.Impact)).ConfigureAwait(false);
-                decisions.Add(new KnowledgeDecision(KnowledgeIds.Decision(number), at, d.Decision, d.Reasoning, d.Impact, "active", handoff.Id));
-                number++;
+                open = await read.ReadAllAsync(r => (PendingWork.Of(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetTime(3), null, null), r.GetString(4)), cancellationToken)
+                    .ConfigureAwait(false);
             }
 
-            foreach (var (text, kind) in handoff.Insights.Select(i => (i, "insight"))
-                .Concat(handoff.Blockers.Where(b => !string.IsNullOrWhiteSpace(b.Lesson)).Select(b => (b.Lesson!, "lesson"))))
-            {
-                var key = TaskMatcher.Key(text);
-                if (key.Length == 0)
-                {
-                    continue;
-                }
+            var nextDecision = await NextNumberAsync(c, t, "kb_decisions", tenantId, handoff.Project, cancellationToken).ConfigureAwait(false);
+            var nextTask = await NextNumberAsync(c, t, "kb_pending", tenantId, handoff.Project, cancellationToken).ConfigureAwait(false);
+            var fold = KnowledgeFold.Of(handoff, nextDecision, open, nextTask, achieves);
 
+            await Run("INSERT INTO handoffs (tenant_id, id, project, session_id, author, at, hours, created_at, document) VALUES (@tenant, @handoff, @project, @session, @author, @at, @hours, @created, @document)",
+                x => x.Bind("session", handoff.SessionId).Bind("author", handoff.Author).Bind("hours", fold.Hours).Bind("created", handoff.CreatedAt)
+                    .Parameters.Add(new NpgsqlParameter("document", NpgsqlDbType.Jsonb) { Value = document })).ConfigureAwait(false);
+            foreach (var d in fold.Decisions)
+            {
+                await Run("INSERT INTO kb_decisions (tenant_id, project, number, at, decision, reasoning, impact, status, handoff_id) VALUES (@tenant, @project, @number, @at, @decision, @reasoning, @impact, @status, @handoff)",
+                    x => x.Bind("number", KnowledgeIds.Number(d.Id)).Bind("decision", d.Decision).Bind("reasoning", d.Reasoning).Bind("impact", d.Impact).Bind("status", d.Status)).ConfigureAwait(false);
+            }
+
+            foreach (var (key, text, kind) in fold.Insights)
+            {
                 await Run("""
                     INSERT INTO kb_insights (tenant_id, project, key, text, kind, first_seen) VALUES (@tenant, @project, @key, @text, @kind, @at)
                     ON CONFLICT (tenant_id, project, key) DO UPDATE SET first_seen = least(kb_insights.first_seen, excluded.first_seen)
@@ -63,50 +63,25 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
                     x => x.Bind("key", key)).ConfigureAwait(false);
             }
 
-            // Achievements close the open work they report done, then next steps open what is not already open.
-            List<(PendingWork Work, string Key)> open;
-            using (var read = c.Command("SELECT number, task, priority, opened_at, closed_at, closed_by, key FROM kb_pending WHERE tenant_id = @tenant AND project = @project AND closed_at IS NULL AND opened_at <= @at ORDER BY number", t)
-                .Bind("tenant", tenantId).Bind("project", handoff.Project).Bind("at", at))
+            foreach (var work in fold.Closed)
             {
-                open = await read.ReadAllAsync(r => (new PendingWork(KnowledgeIds.Task(r.GetInt64(0)), r.GetString(1), r.GetString(2), PendingStatus.Open, r.GetTime(3), null, null), r.GetString(6)), cancellationToken)
-                    .ConfigureAwait(false);
+                await Run("UPDATE kb_pending SET closed_at = @at, closed_by = @handoff WHERE tenant_id = @tenant AND project = @project AND number = @number",
+                    x => x.Bind("number", KnowledgeIds.Number(work.Id))).ConfigureAwait(false);
             }
 
-            var closed = new List<PendingWork>();
-            foreach (var (work, _) in open)
+            foreach (var (work, key) in fold.Opened)
             {
-                if (handoff.Achievements.Any(a => achieves(work.Task, a)))
-                {
-                    await Run("UPDATE kb_pending SET closed_at = @at, closed_by = @handoff WHERE tenant_id = @tenant AND project = @project AND number = @number",
-                        x => x.Bind("number", KnowledgeIds.Number(work.Id))).ConfigureAwait(false);
-                    closed.Add(work with { Status = PendingStatus.Done, ClosedAt = at, ClosedBy = handoff.Id });
-                }
-            }
-
-            var stillOpen = open.Where(o => !closed.Any(x => x.Id == o.Work.Id)).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
-            var opened = new List<PendingWork>();
-            number = await NextNumberAsync(c, t, "kb_pending", tenantId, handoff.Project, cancellationToken).ConfigureAwait(false);
-            foreach (var step in handoff.NextSteps)
-            {
-                var key = TaskMatcher.Key(step.Task);
-                if (key.Length == 0 || !stillOpen.Add(key))
-                {
-                    continue;
-                }
-
                 await Run("INSERT INTO kb_pending (tenant_id, project, number, task, key, priority, opened_at, opened_by) VALUES (@tenant, @project, @number, @task, @key, @priority, @at, @handoff)",
-                    x => x.Bind("number", number).Bind("task", step.Task).Bind("key", key).Bind("priority", step.Priority)).ConfigureAwait(false);
-                opened.Add(new PendingWork(KnowledgeIds.Task(number), step.Task, step.Priority, PendingStatus.Open, at, null, null));
-                number++;
+                    x => x.Bind("number", KnowledgeIds.Number(work.Id)).Bind("task", work.Task).Bind("key", key).Bind("priority", work.Priority)).ConfigureAwait(false);
             }
 
-            foreach (var (component, value) in handoff.Architecture)
+            foreach (var (component, value) in fold.Architecture)
             {
                 await Run("INSERT INTO kb_architecture (tenant_id, project, component, at, handoff_id, value) VALUES (@tenant, @project, @component, @at, @handoff, @value)",
                     x => x.Bind("component", component).Parameters.Add(new NpgsqlParameter("value", NpgsqlDbType.Jsonb) { Value = value.GetRawText() })).ConfigureAwait(false);
             }
 
-            foreach (var (path, description) in CodeEntry.Of(handoff))
+            foreach (var (path, description) in fold.Code)
             {
                 await Run("""
                     INSERT INTO kb_code (tenant_id, project, path, at, handoff_id, description) VALUES (@tenant, @project, @path, @at, @handoff, @description)
@@ -114,7 +89,7 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
                     """, x => x.Bind("path", path).Bind("description", description)).ConfigureAwait(false);
             }
 
-            return new HandoffReceipt(handoff, decisions, opened, closed);
+            return fold.Receipt;
         }, cancellationToken);
     }
 
@@ -176,11 +151,8 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
             // Work closed after asOf was still open then.
             const string Pending = "SELECT number, task, priority, opened_at, CASE WHEN closed_at <= @asOf THEN closed_at END, CASE WHEN closed_at <= @asOf THEN closed_by END FROM kb_pending";
             const string IsOpen = "(closed_at IS NULL OR closed_at > @asOf)";
-            static PendingWork PendingRow(NpgsqlDataReader r)
-            {
-                var closedAt = r.IsDBNull(4) ? (DateTimeOffset?)null : r.GetTime(4);
-                return new PendingWork(KnowledgeIds.Task(r.GetInt64(0)), r.GetString(1), r.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done, r.GetTime(3), closedAt, r.GetNullableString(5));
-            }
+            static PendingWork PendingRow(NpgsqlDataReader r) =>
+                PendingWork.Of(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetTime(3), r.IsDBNull(4) ? null : r.GetTime(4), r.GetNullableString(5));
 
             var pending = briefing
                 ? [.. await Read($"{Pending} WHERE {Scope} AND opened_at <= @asOf AND {IsOpen} ORDER BY CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, opened_at, number LIMIT @limit", PendingRow).ConfigureAwait(false),
@@ -213,22 +185,9 @@ public sealed class PostgresHandoffStore(PostgresDatabase database) : IHandoffSt
                     await Count($"SELECT count(DISTINCT key) FROM kb_insight_mentions WHERE {Scope} AND at <= @asOf").ConfigureAwait(false),
                     await Count($"SELECT count(DISTINCT component) FROM kb_architecture WHERE {Scope} AND at <= @asOf").ConfigureAwait(false),
                     await Count($"SELECT count(DISTINCT path) FROM kb_code WHERE {Scope} AND at <= @asOf").ConfigureAwait(false))
-                : new KnowledgeCounts(decisions.Count, pending.Count(p => p.Status == PendingStatus.Open), pending.Count(p => p.Status == PendingStatus.Done), insights.Count, architecture.Count, code.Count);
+                : null;
 
-            return new KnowledgeBase
-            {
-                Project = project,
-                AsOf = asOf,
-                TotalHandoffs = total,
-                TotalHours = Math.Round(hours, 2),
-                LastUpdated = last,
-                Decisions = decisions,
-                Insights = insights,
-                PendingWork = pending,
-                Architecture = architecture,
-                Code = code,
-                Counts = counts,
-            };
+            return KnowledgeBase.Assemble(project, asOf, (total, hours, last), decisions, insights, pending, architecture, code, counts);
         }, cancellationToken);
 
     private static async Task<long> NextNumberAsync(NpgsqlConnection c, NpgsqlTransaction t, string table, string tenantId, string project, CancellationToken cancellationToken)

@@ -142,65 +142,31 @@ public sealed class PostgresSessionStore(PostgresDatabase database, PostgresSess
     public Task<Page<Session>> ListAsync(string tenantId, SessionQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var limit = query.Limit ?? 50;
+        var limit = query.PageSize;
         return database.ReadAsync(async c =>
         {
             var sql = new StringBuilder($"SELECT {PostgresCommands.SessionColumns} FROM sessions WHERE tenant_id = @tenant");
             using var command = c.Command("").Bind("tenant", tenantId);
-            if (query.UserId is not null)
+            var n = 0;
+            foreach (var (column, value) in query.Equalities())
             {
-                sql.Append(" AND user_id = @user");
-                command.Bind("user", query.UserId);
-            }
-
-            if (query.Interface is not null)
-            {
-                sql.Append(" AND interface = @interface");
-                command.Bind("interface", query.Interface);
-            }
-
-            if (query.Status is not null)
-            {
-                sql.Append(" AND status = @status");
-                command.Bind("status", query.Status);
-            }
-
-            if (query.AgentId is not null)
-            {
-                sql.Append(" AND agent_id = @agent");
-                command.Bind("agent", query.AgentId);
+                sql.Append(CultureInfo.InvariantCulture, $" AND {column} = @f{n}");
+                command.Bind($"f{n++}", value);
             }
 
             if (query.Cursor is not null)
             {
-                var (ticks, id) = ParseCursor(query.Cursor);
+                var cursor = SessionCursor.Parse(query.Cursor);
                 sql.Append(" AND (created_at < @c_ticks OR (created_at = @c_ticks AND id < @c_id))");
-                command.Bind("c_ticks", ticks).Bind("c_id", id);
+                command.Bind("c_ticks", cursor.CreatedTicks).Bind("c_id", cursor.Id);
             }
 
             sql.Append(" ORDER BY created_at DESC, id DESC LIMIT @limit");
             command.Bind("limit", limit + 1);
             command.CommandText = sql.ToString();
             var items = await command.ReadAllAsync(PostgresCommands.ReadSession, cancellationToken).ConfigureAwait(false);
-            if (items.Count <= limit)
-            {
-                return new Page<Session>(items, null);
-            }
-
-            items.RemoveAt(items.Count - 1);
-            return new Page<Session>(items, string.Create(CultureInfo.InvariantCulture, $"{items[^1].CreatedAt.UtcTicks}.{items[^1].Id}"));
+            return SessionCursor.Page(items, limit);
         }, cancellationToken);
-    }
-
-    private static (long Ticks, string Id) ParseCursor(string cursor)
-    {
-        var dot = cursor.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || !long.TryParse(cursor.AsSpan(0, dot), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
-        {
-            throw new ValidationException("cursor", "is not a cursor this server issued; pass the 'next' of the previous page.");
-        }
-
-        return (ticks, cursor[(dot + 1)..]);
     }
 
     /// <inheritdoc />
@@ -255,13 +221,8 @@ public sealed class PostgresSessionStore(PostgresDatabase database, PostgresSess
         ArgumentNullException.ThrowIfNull(makeChild);
         return database.WriteAsync(async (c, t) =>
         {
-            var parent = await GetAsync(c, t, tenantId, parentId, true, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", parentId);
-            var atSeq = forkAtSeq ?? parent.LastSeq;
-            if (atSeq > parent.LastSeq)
-            {
-                throw new ValidationException("atSeq", $"must be at most the session's last seq ({parent.LastSeq}).");
-            }
-
+            var parent = await GetAsync(c, t, tenantId, parentId, true, cancellationToken).ConfigureAwait(false);
+            var atSeq = SessionDerivation.ForkPoint(parentId, parent, forkAtSeq);
             List<SessionEvent> last = [];
             if (lastMessages > 0)
             {
@@ -271,34 +232,30 @@ public sealed class PostgresSessionStore(PostgresDatabase database, PostgresSess
                 last.Reverse();
             }
 
-            using (var top = c.Command("SELECT name FROM session_entities WHERE session_id = @id ORDER BY mentions DESC, last_seq DESC LIMIT 20", t).Bind("id", parentId))
+            List<string> entities;
+            using (var top = c.Command("SELECT name FROM session_entities WHERE session_id = @id ORDER BY mentions DESC, last_seq DESC LIMIT @n", t).Bind("id", parentId).Bind("n", SessionDerivation.TopEntities))
             {
-                parent = parent with { Entities = await top.ReadAllAsync(r => r.GetString(0), cancellationToken).ConfigureAwait(false) };
+                entities = await top.ReadAllAsync(r => r.GetString(0), cancellationToken).ConfigureAwait(false);
             }
 
-            var child = makeChild(parent, last);
-            if (linkType == SessionLinkType.Fork)
-            {
-                child = child with { LastSeq = atSeq };
-            }
-
+            var (child, link, copyThrough) = SessionDerivation.Derive(parent!, linkType, atSeq, entities, last, makeChild);
             using (var insert = c.Command(Insert, t).BindSession(tenantId, child))
             {
                 await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            if (linkType == SessionLinkType.Fork && atSeq > 0)
+            if (copyThrough > 0)
             {
-                child = await CopyEventsAsync(c, t, tenantId, parentId, child, atSeq, cancellationToken).ConfigureAwait(false);
+                child = await CopyEventsAsync(c, t, tenantId, parentId, child, copyThrough, cancellationToken).ConfigureAwait(false);
             }
 
-            using var link = c.Command("""
+            using var linkRow = c.Command("""
                 INSERT INTO session_links (tenant_id, from_session_id, to_session_id, type, at_seq, created_at)
                 VALUES (@tenant, @from, @to, @type, @at, @created)
                 """, t)
-                .Bind("tenant", tenantId).Bind("from", parentId).Bind("to", child.Id).Bind("type", linkType)
-                .BindNullable("at", linkType == SessionLinkType.Fork ? atSeq : (long?)null).Bind("created", child.CreatedAt);
-            await link.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                .Bind("tenant", tenantId).Bind("from", link.FromSessionId).Bind("to", link.ToSessionId).Bind("type", link.Type)
+                .BindNullable("at", link.AtSeq).Bind("created", link.CreatedAt);
+            await linkRow.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return child;
         }, cancellationToken);
     }

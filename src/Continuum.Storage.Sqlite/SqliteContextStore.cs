@@ -319,19 +319,7 @@ public sealed class SqliteContextStore(SqliteDatabase database) : IContextStore
         }
     }
 
-    private static Summary ReadSummary(SqliteDataReader r) => new()
-    {
-        Id = r.GetString(0),
-        SessionId = r.GetString(1),
-        Level = r.GetInt32(2),
-        FromSeq = r.GetInt64(3),
-        ToSeq = r.GetInt64(4),
-        Content = r.GetString(5),
-        Tokens = r.GetInt32(6),
-        Summarizer = r.GetString(7),
-        CreatedAt = r.GetTime(8),
-        CoveredBy = r.GetNullableString(9),
-    };
+    private static Summary ReadSummary(SqliteDataReader r) => StoreRows.ReadSummary(r);
 
     private static async Task<IReadOnlyList<SessionEvent>> ReadEventsAsync(SqliteConnection connection, string sql, Action<SqliteCommand> bind, CancellationToken cancellationToken)
     {

@@ -127,9 +127,9 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
                 using var command = connection.CreateCommand();
                 command.CommandText = group.Key switch
                 {
-                    "event" => $"SELECT rowid, id, session_id, seq, NULL, name, role, content, created_at, metadata, 0.0 FROM events WHERE tenant_id = $tenant AND rowid IN ({list})",
-                    "summary" => $"SELECT rowid, id, session_id, from_seq, to_seq, NULL, NULL, content, created_at, NULL, 0.0 FROM summaries WHERE tenant_id = $tenant AND covered_by IS NULL AND rowid IN ({list})",
-                    _ => $"SELECT rowid, id, session_id, NULL, NULL, subject, kind, content, updated_at, NULL, 0.0 FROM memories WHERE tenant_id = $tenant AND valid_to IS NULL AND rowid IN ({list})",
+                    "event" => $"SELECT rowid, id, session_id, seq, NULL, name, role, content, created_at, metadata, 0.0{SqliteSearchStore.EventOwner("events")} FROM events WHERE tenant_id = $tenant AND rowid IN ({list})",
+                    "summary" => $"SELECT rowid, id, session_id, from_seq, to_seq, NULL, NULL, content, created_at, NULL, 0.0{SqliteSearchStore.EventOwner("summaries")} FROM summaries WHERE tenant_id = $tenant AND covered_by IS NULL AND rowid IN ({list})",
+                    _ => $"SELECT rowid, id, session_id, NULL, NULL, subject, kind, content, updated_at, NULL, 0.0, user_id, agent_id FROM memories WHERE tenant_id = $tenant AND valid_to IS NULL AND rowid IN ({list})",
                 };
                 command.Bind("$tenant", tenantId);
                 items.AddRange(await SqliteSearchStore.ReadAsync(command, group.Key, cancellationToken).ConfigureAwait(false));

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Continuum.Errors;
 using Continuum.Model;
 using Microsoft.Data.Sqlite;
 
@@ -9,7 +7,7 @@ namespace Continuum.Storage.Sqlite;
 /// Session event logs in SQLite. Appends run on the single writer, so seq numbers are assigned in one place and
 /// stay contiguous; the session row holds the last seq and the counters, updated in the same transaction.
 /// </summary>
-public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal? compression = null) : IEventStore
+public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
 {
     private const string SelectSession = "SELECT user_id, interface, status, expires_at, expires_in_seconds, last_seq FROM sessions WHERE tenant_id = $tenant AND id = $id";
 
@@ -47,67 +45,39 @@ public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal
         """;
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<AppendResult>> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<AppendOutcome> AppendAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(events);
-        return AppendAndSignalAsync(tenantId, sessionId, events, now, cancellationToken);
+        var plan = AppendPlan.For(sessionId, events);
+        return database.WriteAsync(w => Append(w, tenantId, sessionId, plan, now), cancellationToken);
     }
 
-    private async Task<IReadOnlyList<AppendResult>> AppendAndSignalAsync(string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now, CancellationToken cancellationToken)
+    // The session and the keys are read, the plan decides, and the decision is written: all on the one writer.
+    private static AppendOutcome Append(SqliteWriteContext w, string tenantId, string sessionId, AppendPlan plan, DateTimeOffset now)
     {
-        var (results, unsummarized, tokenLimit) = await database.WriteAsync(w => Append(w, tenantId, sessionId, events, now), cancellationToken).ConfigureAwait(false);
-        compression?.SessionGrew(tenantId, sessionId, unsummarized, tokenLimit);
-        return results;
-    }
-
-    private static (AppendResult[] Results, long Unsummarized, int TokenLimit) Append(SqliteWriteContext w, string tenantId, string sessionId, IReadOnlyList<EventRecord> events, DateTimeOffset now)
-    {
-        string? userId;
-        string iface;
-        long seq;
-        long expiresInSeconds;
+        AppendTarget? session = null;
         using (var reader = w.Command(SelectSession).Bind("$tenant", tenantId).Bind("$id", sessionId).ExecuteReader())
         {
-            if (!reader.Read())
+            if (reader.Read())
             {
-                throw new NotFoundException("Session", sessionId);
+                session = new AppendTarget(reader.GetNullableString(0), reader.GetString(1), reader.GetString(2), reader.GetTime(3), reader.GetInt64(4), reader.GetInt64(5));
             }
-
-            userId = reader.GetNullableString(0);
-            iface = reader.GetString(1);
-            var status = reader.GetString(2);
-            if (SessionStatus.IsFinal(status) || reader.GetTime(3) <= now)
-            {
-                // A retry of appends acknowledged before the session closed still gets its originals.
-                var replayed = Replayed(w, sessionId, events)
-                    ?? throw new ConflictException("session-closed", $"Session '{sessionId}' is {(status == SessionStatus.Closed ? "closed" : "expired")} and takes no more events. Open a new session or continue this one.");
-                return (replayed, 0, 0);
-            }
-
-            expiresInSeconds = reader.GetInt64(4);
-            seq = reader.GetInt64(5);
         }
 
-        var results = new AppendResult[events.Count];
-        var counts = default(EventCounts);
-        for (var i = 0; i < events.Count; i++)
+        var decision = plan.Decide(session, StoredByKey(w, sessionId, plan.Keys), now);
+        if (decision.Replay)
         {
-            var e = events[i];
-            if (e.IdempotencyKey is not null && FindByKey(w, sessionId, e.IdempotencyKey) is { } existing)
-            {
-                results[i] = new AppendResult(existing, true);
-                continue;
-            }
+            return decision.Outcome(0, 0);
+        }
 
-            seq++;
+        var userId = session!.UserId;
+        var iface = session.Interface;
+        foreach (var (e, seq, entities) in decision.Rows)
+        {
             w.Command(InsertEvent)
                 .Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$seq", seq).Bind("$id", e.Id).Bind("$user", userId)
                 .Bind("$type", e.Type).Bind("$role", e.Role).Bind("$name", e.Name).Bind("$content", e.Content).Bind("$tokens", e.Tokens)
-                .Bind("$entities", e.Entities.Count == 0 ? "[]" : JsonSerializer.Serialize(e.Entities, JsonDefaults.Options))
-                .Bind("$interface", iface).Bind("$created_at", e.CreatedAt).Bind("$metadata", e.MetadataJson).Bind("$key", e.IdempotencyKey)
+                .Bind("$entities", entities).Bind("$interface", iface).Bind("$created_at", e.CreatedAt).Bind("$metadata", e.MetadataJson).Bind("$key", e.IdempotencyKey)
                 .ExecuteNonQuery();
-            results[i] = new AppendResult(e.ToEvent(sessionId, seq, iface), false);
-
             foreach (var mention in e.Mentions)
             {
                 w.Command(CountSessionEntity).Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$key", mention.Key)
@@ -120,40 +90,39 @@ public sealed class SqliteEventStore(SqliteDatabase database, ICompressionSignal
                         .Bind("$session", sessionId).Bind("$interface", iface).ExecuteNonQuery();
                 }
             }
-
-            counts = counts.Add(e);
         }
 
+        var counts = decision.Counts;
         using var updated = w.Command(UpdateSession)
-            .Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$seq", seq).Bind("$now", now)
-            .Bind("$expires_at", now.AddSeconds(expiresInSeconds)).Bind("$messages", counts.Messages).Bind("$input", counts.Input)
+            .Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$seq", decision.LastSeq).Bind("$now", now)
+            .Bind("$expires_at", decision.ExpiresAt).Bind("$messages", counts.Messages).Bind("$input", counts.Input)
             .Bind("$output", counts.Output).Bind("$tool_calls", counts.ToolCalls).Bind("$errors", counts.Errors)
             .ExecuteReader();
         updated.Read();
-        return (results, updated.GetInt64(0), updated.GetInt32(1));
+        return decision.Outcome(updated.GetInt64(0), updated.GetInt32(1));
     }
 
-    private static AppendResult[]? Replayed(SqliteWriteContext w, string sessionId, IReadOnlyList<EventRecord> events)
+    private static IReadOnlyDictionary<string, SessionEvent> StoredByKey(SqliteWriteContext w, string sessionId, IReadOnlyList<string> keys)
     {
-        var results = new AppendResult[events.Count];
-        for (var i = 0; i < events.Count; i++)
+        if (keys.Count == 0)
         {
-            if (events[i].IdempotencyKey is not { } key || FindByKey(w, sessionId, key) is not { } existing)
-            {
-                return null;
-            }
-
-            results[i] = new AppendResult(existing, true);
+            return NoneStored;
         }
 
-        return results;
+        var stored = new Dictionary<string, SessionEvent>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            using var reader = w.Command(SelectByKey).Bind("$session", sessionId).Bind("$key", key).ExecuteReader();
+            if (reader.Read())
+            {
+                stored[key] = SqliteRows.ReadEvent(reader);
+            }
+        }
+
+        return stored;
     }
 
-    private static SessionEvent? FindByKey(SqliteWriteContext w, string sessionId, string key)
-    {
-        using var reader = w.Command(SelectByKey).Bind("$session", sessionId).Bind("$key", key).ExecuteReader();
-        return reader.Read() ? SqliteRows.ReadEvent(reader) : null;
-    }
+    private static readonly IReadOnlyDictionary<string, SessionEvent> NoneStored = new Dictionary<string, SessionEvent>();
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SessionEvent>> ListAsync(string tenantId, string sessionId, long afterSeq, int limit, CancellationToken cancellationToken)

@@ -21,93 +21,59 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
         ArgumentNullException.ThrowIfNull(handoff);
         ArgumentNullException.ThrowIfNull(achieves);
         var document = JsonSerializer.Serialize(handoff, JsonDefaults.Options);
-        var at = At(handoff);
-        var hours = handoff.StartedAt is { } started && handoff.EndedAt is { } ended && ended > started ? (ended - started).TotalHours : 0;
+        var at = KnowledgeFold.AtOf(handoff);
         return database.WriteAsync(w =>
         {
-            w.Command("INSERT INTO handoffs (tenant_id, id, project, session_id, author, at, hours, created_at, document) VALUES ($tenant, $id, $project, $session, $author, $at, $hours, $created, $document)")
-                .Bind("$tenant", tenantId).Bind("$id", handoff.Id).Bind("$project", handoff.Project).Bind("$session", handoff.SessionId).Bind("$author", handoff.Author)
-                .Bind("$at", at).Bind("$hours", hours).Bind("$created", handoff.CreatedAt).Bind("$document", document)
+            SqliteCommand Command(string sql) => w.Command(sql).Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$at", at).Bind("$handoff", handoff.Id);
+
+            // The base as it stands, read on the one writer, then the fold's rows written.
+            var open = ReadPending(Command("SELECT number, task, priority, opened_at, closed_at, closed_by, key FROM kb_pending WHERE tenant_id = $tenant AND project = $project AND closed_at IS NULL AND opened_at <= $at ORDER BY number"));
+            var fold = KnowledgeFold.Of(handoff, NextNumber(w, "kb_decisions", tenantId, handoff.Project), open, NextNumber(w, "kb_pending", tenantId, handoff.Project), achieves);
+
+            Command("INSERT INTO handoffs (tenant_id, id, project, session_id, author, at, hours, created_at, document) VALUES ($tenant, $handoff, $project, $session, $author, $at, $hours, $created, $document)")
+                .Bind("$session", handoff.SessionId).Bind("$author", handoff.Author).Bind("$hours", fold.Hours).Bind("$created", handoff.CreatedAt).Bind("$document", document)
                 .ExecuteNonQuery();
-
-            var decisions = new List<KnowledgeDecision>();
-            var number = NextNumber(w, "kb_decisions", tenantId, handoff.Project);
-            foreach (var d in handoff.Decisions)
+            foreach (var d in fold.Decisions)
             {
-                w.Command("INSERT INTO kb_decisions (tenant_id, project, number, at, decision, reasoning, impact, status, handoff_id) VALUES ($tenant, $project, $number, $at, $decision, $reasoning, $impact, 'active', $handoff)")
-                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", number).Bind("$at", at)
-                    .Bind("$decision", d.Decision).Bind("$reasoning", d.Reasoning).Bind("$impact", d.Impact).Bind("$handoff", handoff.Id)
-                    .ExecuteNonQuery();
-                decisions.Add(new KnowledgeDecision(KnowledgeIds.Decision(number), at, d.Decision, d.Reasoning, d.Impact, "active", handoff.Id));
-                number++;
-            }
-
-            foreach (var (text, kind) in handoff.Insights.Select(i => (i, "insight"))
-                .Concat(handoff.Blockers.Where(b => !string.IsNullOrWhiteSpace(b.Lesson)).Select(b => (b.Lesson!, "lesson"))))
-            {
-                var key = TaskMatcher.Key(text);
-                if (key.Length == 0)
-                {
-                    continue;
-                }
-
-                w.Command("INSERT INTO kb_insights (tenant_id, project, key, text, kind, first_seen) VALUES ($tenant, $project, $key, $text, $kind, $at) ON CONFLICT DO UPDATE SET first_seen = min(first_seen, excluded.first_seen)")
-                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$key", key).Bind("$text", text).Bind("$kind", kind).Bind("$at", at)
-                    .ExecuteNonQuery();
-                w.Command("INSERT OR IGNORE INTO kb_insight_mentions (tenant_id, project, key, handoff_id, at) VALUES ($tenant, $project, $key, $handoff, $at)")
-                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$key", key).Bind("$handoff", handoff.Id).Bind("$at", at)
+                Command("INSERT INTO kb_decisions (tenant_id, project, number, at, decision, reasoning, impact, status, handoff_id) VALUES ($tenant, $project, $number, $at, $decision, $reasoning, $impact, $status, $handoff)")
+                    .Bind("$number", KnowledgeIds.Number(d.Id)).Bind("$decision", d.Decision).Bind("$reasoning", d.Reasoning).Bind("$impact", d.Impact).Bind("$status", d.Status)
                     .ExecuteNonQuery();
             }
 
-            // Achievements close the open work they report done, then next steps open what is not already open.
-            var open = ReadPending(w.Command("SELECT number, task, priority, opened_at, closed_at, closed_by, key FROM kb_pending WHERE tenant_id = $tenant AND project = $project AND closed_at IS NULL AND opened_at <= $at ORDER BY number")
-                .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$at", at));
-            var closed = new List<PendingWork>();
-            foreach (var (work, _) in open)
+            foreach (var (key, text, kind) in fold.Insights)
             {
-                if (handoff.Achievements.Any(a => achieves(work.Task, a)))
-                {
-                    w.Command("UPDATE kb_pending SET closed_at = $at, closed_by = $handoff WHERE tenant_id = $tenant AND project = $project AND number = $number")
-                        .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", KnowledgeIds.Number(work.Id)).Bind("$at", at).Bind("$handoff", handoff.Id)
-                        .ExecuteNonQuery();
-                    closed.Add(work with { Status = PendingStatus.Done, ClosedAt = at, ClosedBy = handoff.Id });
-                }
+                Command("INSERT INTO kb_insights (tenant_id, project, key, text, kind, first_seen) VALUES ($tenant, $project, $key, $text, $kind, $at) ON CONFLICT DO UPDATE SET first_seen = min(first_seen, excluded.first_seen)")
+                    .Bind("$key", key).Bind("$text", text).Bind("$kind", kind).ExecuteNonQuery();
+                Command("INSERT OR IGNORE INTO kb_insight_mentions (tenant_id, project, key, handoff_id, at) VALUES ($tenant, $project, $key, $handoff, $at)")
+                    .Bind("$key", key).ExecuteNonQuery();
             }
 
-            var stillOpen = open.Where(o => !closed.Any(c => c.Id == o.Work.Id)).Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
-            var opened = new List<PendingWork>();
-            number = NextNumber(w, "kb_pending", tenantId, handoff.Project);
-            foreach (var step in handoff.NextSteps)
+            foreach (var work in fold.Closed)
             {
-                var key = TaskMatcher.Key(step.Task);
-                if (key.Length == 0 || !stillOpen.Add(key))
-                {
-                    continue;
-                }
-
-                w.Command("INSERT INTO kb_pending (tenant_id, project, number, task, key, priority, opened_at, opened_by) VALUES ($tenant, $project, $number, $task, $key, $priority, $at, $handoff)")
-                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$number", number).Bind("$task", step.Task).Bind("$key", key)
-                    .Bind("$priority", step.Priority).Bind("$at", at).Bind("$handoff", handoff.Id)
-                    .ExecuteNonQuery();
-                opened.Add(new PendingWork(KnowledgeIds.Task(number), step.Task, step.Priority, PendingStatus.Open, at, null, null));
-                number++;
+                Command("UPDATE kb_pending SET closed_at = $at, closed_by = $handoff WHERE tenant_id = $tenant AND project = $project AND number = $number")
+                    .Bind("$number", KnowledgeIds.Number(work.Id)).ExecuteNonQuery();
             }
 
-            foreach (var (component, value) in handoff.Architecture)
+            foreach (var (work, key) in fold.Opened)
             {
-                w.Command("INSERT INTO kb_architecture (tenant_id, project, component, at, handoff_id, value) VALUES ($tenant, $project, $component, $at, $handoff, $value)")
-                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$component", component).Bind("$at", at).Bind("$handoff", handoff.Id).Bind("$value", value.GetRawText())
+                Command("INSERT INTO kb_pending (tenant_id, project, number, task, key, priority, opened_at, opened_by) VALUES ($tenant, $project, $number, $task, $key, $priority, $at, $handoff)")
+                    .Bind("$number", KnowledgeIds.Number(work.Id)).Bind("$task", work.Task).Bind("$key", key).Bind("$priority", work.Priority)
                     .ExecuteNonQuery();
             }
 
-            foreach (var (path, description) in CodeEntry.Of(handoff))
+            foreach (var (component, value) in fold.Architecture)
             {
-                w.Command("INSERT INTO kb_code (tenant_id, project, path, at, handoff_id, description) VALUES ($tenant, $project, $path, $at, $handoff, $description) ON CONFLICT DO UPDATE SET description = coalesce(excluded.description, description)")
-                    .Bind("$tenant", tenantId).Bind("$project", handoff.Project).Bind("$path", path).Bind("$at", at).Bind("$handoff", handoff.Id).Bind("$description", description)
-                    .ExecuteNonQuery();
+                Command("INSERT INTO kb_architecture (tenant_id, project, component, at, handoff_id, value) VALUES ($tenant, $project, $component, $at, $handoff, $value)")
+                    .Bind("$component", component).Bind("$value", value.GetRawText()).ExecuteNonQuery();
             }
 
-            return new HandoffReceipt(handoff, decisions, opened, closed);
+            foreach (var (path, description) in fold.Code)
+            {
+                Command("INSERT INTO kb_code (tenant_id, project, path, at, handoff_id, description) VALUES ($tenant, $project, $path, $at, $handoff, $description) ON CONFLICT DO UPDATE SET description = coalesce(excluded.description, description)")
+                    .Bind("$path", path).Bind("$description", description).ExecuteNonQuery();
+            }
+
+            return fold.Receipt;
         }, cancellationToken);
     }
 
@@ -207,11 +173,8 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
             // Work closed after asOf was still open then.
             const string Pending = "SELECT number, task, priority, opened_at, CASE WHEN closed_at <= $asOf THEN closed_at END, CASE WHEN closed_at <= $asOf THEN closed_by END FROM kb_pending";
             const string IsOpen = "(closed_at IS NULL OR closed_at > $asOf)";
-            static PendingWork PendingRow(SqliteDataReader r)
-            {
-                var closedAt = r.IsDBNull(4) ? (DateTimeOffset?)null : r.GetTime(4);
-                return new PendingWork(KnowledgeIds.Task(r.GetInt64(0)), r.GetString(1), r.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done, r.GetTime(3), closedAt, r.GetNullableString(5));
-            }
+            static PendingWork PendingRow(SqliteDataReader r) =>
+                PendingWork.Of(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetTime(3), r.IsDBNull(4) ? null : r.GetTime(4), r.GetNullableString(5));
 
             var pending = briefing
                 ? [.. Read($"{Pending} WHERE {Scope} AND opened_at <= $asOf AND {IsOpen} ORDER BY CASE priority WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, opened_at, number LIMIT $limit", PendingRow),
@@ -243,30 +206,10 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
                     Count($"SELECT COUNT(DISTINCT key) FROM kb_insight_mentions WHERE {Scope} AND at <= $asOf"),
                     Count($"SELECT COUNT(DISTINCT component) FROM kb_architecture WHERE {Scope} AND at <= $asOf"),
                     Count($"SELECT COUNT(DISTINCT path) FROM kb_code WHERE {Scope} AND at <= $asOf"))
-                : new KnowledgeCounts(decisions.Count, pending.Count(p => p.Status == PendingStatus.Open), pending.Count(p => p.Status == PendingStatus.Done), insights.Count, architecture.Count, code.Count);
+                : null;
 
-            return new KnowledgeBase
-            {
-                Project = project,
-                AsOf = asOf,
-                TotalHandoffs = total,
-                TotalHours = Math.Round(hours, 2),
-                LastUpdated = last,
-                Decisions = decisions,
-                Insights = insights,
-                PendingWork = pending,
-                Architecture = architecture,
-                Code = code,
-                Counts = counts,
-            };
+            return KnowledgeBase.Assemble(project, asOf, (total, hours, last), decisions, insights, pending, architecture, code, counts);
         }
-    }
-
-    /// <summary>The time a handoff counts at: when its session ended, else when it was stored.</summary>
-    public static DateTimeOffset At(Handoff handoff)
-    {
-        ArgumentNullException.ThrowIfNull(handoff);
-        return handoff.EndedAt ?? handoff.CreatedAt;
     }
 
     private static long NextNumber(SqliteWriteContext w, string table, string tenantId, string project) =>
@@ -279,9 +222,8 @@ public sealed class SqliteHandoffStore(SqliteDatabase database) : IHandoffStore
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var closedAt = reader.IsDBNull(4) ? (DateTimeOffset?)null : reader.GetTime(4);
-            items.Add((new PendingWork(KnowledgeIds.Task(reader.GetInt64(0)), reader.GetString(1), reader.GetString(2), closedAt is null ? PendingStatus.Open : PendingStatus.Done,
-                reader.GetTime(3), closedAt, reader.GetNullableString(5)), reader.GetString(6)));
+            items.Add((PendingWork.Of(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetTime(3), reader.IsDBNull(4) ? null : reader.GetTime(4), reader.GetNullableString(5)),
+                reader.GetString(6)));
         }
 
         return items;

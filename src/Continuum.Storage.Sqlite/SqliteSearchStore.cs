@@ -11,33 +11,53 @@ namespace Continuum.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
 {
+    /// <summary>Whose an event or summary is: its user, and its session's agent.</summary>
+    internal static string EventOwner(string alias) => $", {alias}.user_id, (SELECT o.agent_id FROM sessions o WHERE o.id = {alias}.session_id)";
+
+    /// <summary>Whose a memory is.</summary>
+    internal const string MemoryOwner = ", m.user_id, m.agent_id";
+
+    /// <summary>
+    /// The FTS5 query for <paramref name="terms"/>: any of them, each quoted as a phrase (so no word is read as
+    /// FTS5 syntax); the index stems them as it stems the text.
+    /// </summary>
+    internal static string Fts5Query(IEnumerable<string> terms) =>
+        string.Join(" OR ", terms.Select(term => "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
+
     /// <inheritdoc />
-    public async Task<IReadOnlyList<SearchCandidate>> MatchAsync(string tenantId, string kind, SearchScope scope, string match, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SearchCandidate>> MatchAsync(string tenantId, string kind, SearchScope scope, IReadOnlyList<string> terms, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
+        ArgumentNullException.ThrowIfNull(terms);
+        if (terms.Count == 0)
+        {
+            return [];
+        }
+
+        var match = Fts5Query(terms);
         var sql = new StringBuilder();
         switch (kind)
         {
             case "event":
                 // The speaker's name counts less than what was said.
-                sql.Append("""
-                    SELECT e.rowid, e.id, e.session_id, e.seq, NULL, e.name, e.role, e.content, e.created_at, e.metadata, -bm25(events_fts, 0.5, 1.0)
+                sql.Append($"""
+                    SELECT e.rowid, e.id, e.session_id, e.seq, NULL, e.name, e.role, e.content, e.created_at, e.metadata, -bm25(events_fts, 0.5, 1.0){EventOwner("e")}
                     FROM events_fts JOIN events e ON e.rowid = events_fts.rowid
                     WHERE events_fts MATCH $match AND e.tenant_id = $tenant
                     """);
                 Scope(sql, scope, "e", events: true);
                 break;
             case "summary":
-                sql.Append("""
-                    SELECT s.rowid, s.id, s.session_id, s.from_seq, s.to_seq, NULL, NULL, s.content, s.created_at, NULL, -bm25(summaries_fts)
+                sql.Append($"""
+                    SELECT s.rowid, s.id, s.session_id, s.from_seq, s.to_seq, NULL, NULL, s.content, s.created_at, NULL, -bm25(summaries_fts){EventOwner("s")}
                     FROM summaries_fts JOIN summaries s ON s.rowid = summaries_fts.rowid
                     WHERE summaries_fts MATCH $match AND s.tenant_id = $tenant AND s.covered_by IS NULL
                     """);
                 Scope(sql, scope, "s", events: false);
                 break;
             case "memory":
-                sql.Append("""
-                    SELECT m.rowid, m.id, m.session_id, NULL, NULL, m.subject, m.kind, m.content, m.updated_at, NULL, -bm25(memories_fts)
+                sql.Append($"""
+                    SELECT m.rowid, m.id, m.session_id, NULL, NULL, m.subject, m.kind, m.content, m.updated_at, NULL, -bm25(memories_fts){MemoryOwner}
                     FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
                     WHERE memories_fts MATCH $match AND m.tenant_id = $tenant AND m.valid_to IS NULL
                       AND ($user IS NULL OR m.user_id = $user) AND ($agent IS NULL OR m.agent_id = $agent OR m.agent_id IS NULL)
@@ -70,7 +90,7 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
             command.CommandText = term.Length == 0
                 ? "SELECT 0, (SELECT coalesce(max(rowid), 0) FROM events)"
                 : "SELECT (SELECT count(*) FROM events_fts WHERE events_fts MATCH $match), (SELECT coalesce(max(rowid), 0) FROM events)";
-            command.Bind("$match", "\"" + term.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"");
+            command.Bind("$match", Fts5Query([term]));
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             return (reader.GetInt64(0), reader.GetInt64(1));
@@ -92,7 +112,7 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
             // One indexed range read an anchor (an OR of ranges would scan the table).
             using var command = connection.CreateCommand();
             command.CommandText = """
-                SELECT rowid, id, session_id, seq, NULL, name, role, content, created_at, metadata, 0.0
+                SELECT rowid, id, session_id, seq, NULL, name, role, content, created_at, metadata, 0.0, events.user_id, (SELECT o.agent_id FROM sessions o WHERE o.id = events.session_id)
                 FROM events WHERE session_id = $session AND seq BETWEEN $from AND $to AND tenant_id = $tenant
                 """;
             var items = new List<SearchCandidate>();
@@ -115,7 +135,7 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
         {
             using var command = connection.CreateCommand();
             command.CommandText = """
-                SELECT rowid, id, session_id, seq, NULL, name, role, content, created_at, metadata, 0.0
+                SELECT rowid, id, session_id, seq, NULL, name, role, content, created_at, metadata, 0.0, events.user_id, (SELECT o.agent_id FROM sessions o WHERE o.id = events.session_id)
                 FROM events WHERE tenant_id = $tenant AND session_id = $session AND seq BETWEEN $from AND $to ORDER BY seq
                 """;
             command.Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$from", fromSeq).Bind("$to", toSeq);

@@ -94,42 +94,25 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
     public async Task<Page<Session>> ListAsync(string tenantId, SessionQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var limit = query.Limit ?? 50;
+        var limit = query.PageSize;
         var sql = new System.Text.StringBuilder($"SELECT {SqliteRows.SessionColumns} FROM sessions WHERE tenant_id = $tenant");
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             using var command = connection.CreateCommand();
             command.Bind("$tenant", tenantId);
-            if (query.UserId is not null)
+            var n = 0;
+            foreach (var (column, value) in query.Equalities())
             {
-                sql.Append(" AND user_id = $user");
-                command.Bind("$user", query.UserId);
-            }
-
-            if (query.Interface is not null)
-            {
-                sql.Append(" AND interface = $interface");
-                command.Bind("$interface", query.Interface);
-            }
-
-            if (query.Status is not null)
-            {
-                sql.Append(" AND status = $status");
-                command.Bind("$status", query.Status);
-            }
-
-            if (query.AgentId is not null)
-            {
-                sql.Append(" AND agent_id = $agent");
-                command.Bind("$agent", query.AgentId);
+                sql.Append(CultureInfo.InvariantCulture, $" AND {column} = $f{n}");
+                command.Bind($"$f{n++}", value);
             }
 
             if (query.Cursor is not null)
             {
-                var (ticks, id) = SessionCursor.Parse(query.Cursor);
+                var cursor = SessionCursor.Parse(query.Cursor);
                 sql.Append(" AND (created_at < $c_ticks OR (created_at = $c_ticks AND id < $c_id))");
-                command.Bind("$c_ticks", ticks).Bind("$c_id", id);
+                command.Bind("$c_ticks", cursor.CreatedTicks).Bind("$c_id", cursor.Id);
             }
 
             sql.Append(" ORDER BY created_at DESC, id DESC LIMIT $limit");
@@ -142,13 +125,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
                 items.Add(SqliteRows.ReadSession(reader));
             }
 
-            if (items.Count <= limit)
-            {
-                return new Page<Session>(items, null);
-            }
-
-            items.RemoveAt(items.Count - 1);
-            return new Page<Session>(items, SessionCursor.Format(items[^1]));
+            return SessionCursor.Page(items, limit);
         }
     }
 
@@ -197,33 +174,22 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
         ArgumentNullException.ThrowIfNull(makeChild);
         return database.WriteAsync(w =>
         {
-            var parent = Get(w, tenantId, parentId) ?? throw new NotFoundException("Session", parentId);
-            var atSeq = forkAtSeq ?? parent.LastSeq;
-            if (atSeq > parent.LastSeq)
-            {
-                throw new ValidationException("atSeq", $"must be at most the session's last seq ({parent.LastSeq}).");
-            }
-
+            var parent = Get(w, tenantId, parentId);
+            var atSeq = SessionDerivation.ForkPoint(parentId, parent, forkAtSeq);
             var last = lastMessages > 0 ? LastEvents(w, tenantId, parentId, lastMessages) : [];
-            parent = parent with { Entities = TopEntities(w, parentId) };
-            var child = makeChild(parent, last);
-            if (linkType == SessionLinkType.Fork)
-            {
-                child = child with { LastSeq = atSeq };
-            }
-
+            var (child, link, copyThrough) = SessionDerivation.Derive(parent!, linkType, atSeq, TopEntities(w, parentId), last, makeChild);
             w.Command(Insert).BindSession(tenantId, child).ExecuteNonQuery();
-            if (linkType == SessionLinkType.Fork && atSeq > 0)
+            if (copyThrough > 0)
             {
-                child = CopyEvents(w, tenantId, parentId, child, atSeq);
+                child = CopyEvents(w, tenantId, parentId, child, copyThrough);
             }
 
             w.Command("""
                 INSERT INTO session_links (tenant_id, from_session_id, to_session_id, type, at_seq, created_at)
                 VALUES ($tenant, $from, $to, $type, $at, $created)
                 """)
-                .Bind("$tenant", tenantId).Bind("$from", parentId).Bind("$to", child.Id).Bind("$type", linkType)
-                .Bind("$at", linkType == SessionLinkType.Fork ? atSeq : null).Bind("$created", child.CreatedAt)
+                .Bind("$tenant", tenantId).Bind("$from", link.FromSessionId).Bind("$to", link.ToSessionId).Bind("$type", link.Type)
+                .Bind("$at", link.AtSeq).Bind("$created", link.CreatedAt)
                 .ExecuteNonQuery();
             return child;
         }, cancellationToken);
@@ -232,8 +198,8 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
     private static List<string> TopEntities(SqliteWriteContext w, string sessionId)
     {
         var names = new List<string>();
-        using var reader = w.Command("SELECT name FROM session_entities WHERE session_id = $id ORDER BY mentions DESC, last_seq DESC LIMIT 20")
-            .Bind("$id", sessionId).ExecuteReader();
+        using var reader = w.Command("SELECT name FROM session_entities WHERE session_id = $id ORDER BY mentions DESC, last_seq DESC LIMIT $n")
+            .Bind("$id", sessionId).Bind("$n", SessionDerivation.TopEntities).ExecuteReader();
         while (reader.Read())
         {
             names.Add(reader.GetString(0));

@@ -1,27 +1,38 @@
+using Continuum.Agents;
+using Continuum.Handoffs;
+using Continuum.Memory;
+using Continuum.Search;
+
 namespace Continuum.Storage.Tests;
 
 /// <summary>
 /// One fresh set of stores for a conformance test, as a provider's fixture made them: migrated, empty, and
-/// released (database and files) when disposed.
+/// released (database and files) when disposed. Every store interface of Core is here.
 /// </summary>
-public sealed class ConformanceStores(
-    ISessionStore sessions,
-    IEventStore events,
-    IUserStore users,
-    IStoreMigrator migrator,
-    MigrationReport firstMigration,
-    Func<ValueTask> release) : IAsyncDisposable
+public sealed class ConformanceStores(Func<ValueTask> release) : IAsyncDisposable
 {
-    public ISessionStore Sessions { get; } = sessions;
+    public required ISessionStore Sessions { get; init; }
 
-    public IEventStore Events { get; } = events;
+    public required IEventStore Events { get; init; }
 
-    public IUserStore Users { get; } = users;
+    public required IUserStore Users { get; init; }
 
-    public IStoreMigrator Migrator { get; } = migrator;
+    public required IStoreMigrator Migrator { get; init; }
+
+    public required IContextStore Context { get; init; }
+
+    public required IHandoffStore Handoffs { get; init; }
+
+    public required ISearchStore Search { get; init; }
+
+    public required IEmbeddingStore Embeddings { get; init; }
+
+    public required IMemoryStore Memories { get; init; }
+
+    public required IAgentStore Agents { get; init; }
 
     /// <summary>What the fixture's own migration of the empty store reported.</summary>
-    public MigrationReport FirstMigration { get; } = firstMigration;
+    public required MigrationReport FirstMigration { get; init; }
 
     public ValueTask DisposeAsync() => release();
 }

@@ -12,12 +12,26 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
         var migrator = new PostgresMigrator(database);
         var report = await migrator.MigrateAsync(CancellationToken.None);
         var events = new PostgresEventStore(database);
-        return new ConformanceStores(new PostgresSessionStore(database), events, new PostgresUserStore(database), migrator, report, async () =>
+        var search = new PostgresSearchStore(database);
+        return new ConformanceStores(async () =>
         {
             await events.DisposeAsync();
             await database.DisposeAsync();
             await cluster.DropDatabaseAsync(connectionString);
-        });
+        })
+        {
+            Sessions = new PostgresSessionStore(database),
+            Events = events,
+            Users = new PostgresUserStore(database),
+            Migrator = migrator,
+            Context = new PostgresContextStore(database),
+            Handoffs = new PostgresHandoffStore(database),
+            Search = search,
+            Embeddings = new PostgresEmbeddingStore(database, search),
+            Memories = new PostgresMemoryStore(database),
+            Agents = new PostgresAgentStore(database),
+            FirstMigration = report,
+        };
     }
 
     [Fact]

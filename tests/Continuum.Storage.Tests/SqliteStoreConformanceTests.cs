@@ -19,20 +19,27 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         var migrator = provider.GetRequiredService<IStoreMigrator>();
         var report = await migrator.MigrateAsync(CancellationToken.None);
-        return new ConformanceStores(
-            provider.GetRequiredService<ISessionStore>(),
-            provider.GetRequiredService<IEventStore>(),
-            provider.GetRequiredService<IUserStore>(),
-            migrator,
-            report,
-            async () =>
+        return new ConformanceStores(async () =>
+        {
+            await provider.DisposeAsync();
+            if (deleteOnDispose)
             {
-                await provider.DisposeAsync();
-                if (deleteOnDispose)
-                {
-                    DeleteQuietly(directory);
-                }
-            });
+                DeleteQuietly(directory);
+            }
+        })
+        {
+            Sessions = provider.GetRequiredService<ISessionStore>(),
+            Events = provider.GetRequiredService<IEventStore>(),
+            Users = provider.GetRequiredService<IUserStore>(),
+            Migrator = migrator,
+            Context = provider.GetRequiredService<IContextStore>(),
+            Handoffs = provider.GetRequiredService<Handoffs.IHandoffStore>(),
+            Search = provider.GetRequiredService<Search.ISearchStore>(),
+            Embeddings = provider.GetRequiredService<Search.IEmbeddingStore>(),
+            Memories = provider.GetRequiredService<Memory.IMemoryStore>(),
+            Agents = provider.GetRequiredService<Agents.IAgentStore>(),
+            FirstMigration = report,
+        };
     }
 
     [Fact]

@@ -11,7 +11,7 @@ namespace Continuum.Storage.Tests;
 /// that makes fresh, migrated stores. Every test acts in a tenant of its own, with times it chooses, so no test
 /// sees another's data or depends on the clock.
 /// </summary>
-public abstract class StoreConformanceTests : IAsyncLifetime
+public abstract partial class StoreConformanceTests : IAsyncLifetime
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
 
@@ -31,6 +31,18 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     protected IUserStore Users => Stores.Users;
 
     protected IStoreMigrator Migrator => Stores.Migrator;
+
+    protected IContextStore Context => Stores.Context;
+
+    protected Handoffs.IHandoffStore Handoffs => Stores.Handoffs;
+
+    protected Search.ISearchStore Search => Stores.Search;
+
+    protected Search.IEmbeddingStore Embeddings => Stores.Embeddings;
+
+    protected Memory.IMemoryStore Memories => Stores.Memories;
+
+    protected Agents.IAgentStore Agents => Stores.Agents;
 
     private ConformanceStores Stores => _stores ?? throw new InvalidOperationException("The stores are made in InitializeAsync.");
 
@@ -974,14 +986,14 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         TokenLimit = parent.TokenLimit,
     };
 
-    private async Task<Session> CreateAsync(Session candidate)
+    protected async Task<Session> CreateAsync(Session candidate)
     {
         var result = await Sessions.OpenAsync(Tenant, candidate, null, candidate.CreatedAt, Ct);
         result.Created.ShouldBeTrue();
         return result.Session;
     }
 
-    private async Task<User> NewUserAsync(string iface = "telegram", string? externalId = null)
+    protected async Task<User> NewUserAsync(string iface = "telegram", string? externalId = null)
     {
         var (user, created) = await Users.ResolveAsync(Tenant, iface, externalId ?? Guid.NewGuid().ToString("N"), null, Ids.NewUserId(T0), T0, Ct);
         created.ShouldBeTrue();

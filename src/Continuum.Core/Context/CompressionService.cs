@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Continuum.Context;
 
 /// <summary>
-/// Runs compression in the background: appends tell it (through <see cref="ICompressionSignal"/>) when a session
+/// Runs compression in the background: the session service tells it, from what each append returned, when a session
 /// passes its threshold, and a periodic sweep catches what was missed (a restart, another node's appends, a
 /// model summary to redo). An append never waits for it.
 /// </summary>
@@ -20,14 +20,17 @@ public sealed partial class CompressionService(
     Tokens.ITokenCounter tokens,
     IOptions<ContinuumOptions> options,
     TimeProvider time,
-    ILogger<CompressionService> logger) : BackgroundService, ICompressionSignal
+    ILogger<CompressionService> logger) : BackgroundService
 {
     private readonly Channel<(string TenantId, string SessionId)> _queue = Channel.CreateUnbounded<(string, string)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<(string, string), byte> _queued = new();
     private static readonly TimeSpan PassPause = TimeSpan.FromMilliseconds(20);
     private readonly ContextOptions _options = options.Value.Context;
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Called after a committed append with the session's tokens not yet summarized and its limit; queues the
+    /// session when it passed its threshold. Never blocks.
+    /// </summary>
     public void SessionGrew(string tenantId, string sessionId, long unsummarizedTokens, int tokenLimit)
     {
         if (_options.CompressionEnabled && unsummarizedTokens > tokenLimit * _options.SummarizeThreshold)

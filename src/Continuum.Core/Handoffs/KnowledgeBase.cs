@@ -40,6 +40,36 @@ public sealed record KnowledgeBase
     /// (newest decisions, open work by priority, most mentioned insights, latest files); these are the totals.
     /// </summary>
     public KnowledgeCounts? Counts { get; init; }
+
+    /// <summary>
+    /// The base from the parts a store read in one snapshot. Without <paramref name="counts"/> (a full read) the
+    /// parts are the whole base and are counted here; a briefing read passes the totals it counted.
+    /// </summary>
+    public static KnowledgeBase Assemble(string project, DateTimeOffset asOf, (int Handoffs, double Hours, DateTimeOffset? Last) totals,
+        IReadOnlyList<KnowledgeDecision> decisions, IReadOnlyList<KnowledgeInsight> insights, IReadOnlyList<PendingWork> pending,
+        IReadOnlyDictionary<string, JsonElement> architecture, IReadOnlyList<CodeEntry> code, KnowledgeCounts? counts)
+    {
+        ArgumentNullException.ThrowIfNull(decisions);
+        ArgumentNullException.ThrowIfNull(insights);
+        ArgumentNullException.ThrowIfNull(pending);
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(code);
+        return new KnowledgeBase
+        {
+            Project = project,
+            AsOf = asOf,
+            TotalHandoffs = totals.Handoffs,
+            TotalHours = Math.Round(totals.Hours, 2),
+            LastUpdated = totals.Last,
+            Decisions = decisions,
+            Insights = insights,
+            PendingWork = pending,
+            Architecture = architecture,
+            Code = code,
+            Counts = counts ?? new KnowledgeCounts(decisions.Count, pending.Count(p => p.Status == PendingStatus.Open), pending.Count(p => p.Status == PendingStatus.Done),
+                insights.Count, architecture.Count, code.Count),
+        };
+    }
 }
 
 /// <summary>The number of items in each part of a knowledge base.</summary>

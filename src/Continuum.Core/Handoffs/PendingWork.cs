@@ -8,7 +8,12 @@ namespace Continuum.Handoffs;
 /// <param name="OpenedAt">When a handoff first asked for it.</param>
 /// <param name="ClosedAt">When a later handoff reported it achieved.</param>
 /// <param name="ClosedBy">That handoff.</param>
-public sealed record PendingWork(string Id, string Task, string Priority, string Status, DateTimeOffset OpenedAt, DateTimeOffset? ClosedAt, string? ClosedBy);
+public sealed record PendingWork(string Id, string Task, string Priority, string Status, DateTimeOffset OpenedAt, DateTimeOffset? ClosedAt, string? ClosedBy)
+{
+    /// <summary>Task <paramref name="number"/> as stored: done when it has a closing time, else open.</summary>
+    public static PendingWork Of(long number, string task, string priority, DateTimeOffset openedAt, DateTimeOffset? closedAt, string? closedBy) =>
+        new(KnowledgeIds.Task(number), task, priority, closedAt is null ? PendingStatus.Open : PendingStatus.Done, openedAt, closedAt, closedBy);
+}
 
 /// <summary>The states of pending work.</summary>
 public static class PendingStatus

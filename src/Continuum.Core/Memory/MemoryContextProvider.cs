@@ -80,7 +80,7 @@ public sealed partial class MemoryContextProvider(
     private async Task<(IReadOnlyList<MemoryItem> Relevant, IReadOnlyList<MemoryItem> Recent)> CandidatesAsync(string tenantId, string userId, string? query, int limit, CancellationToken cancellationToken)
     {
         EnsureSubscribed();
-        var terms = string.IsNullOrWhiteSpace(query) ? [] : SearchService.Terms(query);
+        var terms = string.IsNullOrWhiteSpace(query) ? [] : QueryText.Terms(query);
         var key = (tenantId, userId, string.Join(' ', terms), limit);
         if (_cache.TryGetValue(key, out var cached))
         {
@@ -91,8 +91,7 @@ public sealed partial class MemoryContextProvider(
         IReadOnlyList<MemoryItem> relevant = [];
         if (terms.Count > 0)
         {
-            var match = string.Join(" OR ", terms.Select(t => "\"" + t.Replace("\"", "\"\"", StringComparison.Ordinal) + "\""));
-            var hits = await search.MatchAsync(tenantId, "memory", new SearchScope(userId, null, null, null, null, null), match, limit * 2, cancellationToken).ConfigureAwait(false);
+            var hits = await search.MatchAsync(tenantId, "memory", new SearchScope(userId, null, null, null, null, null), terms, limit * 2, cancellationToken).ConfigureAwait(false);
             var found = new List<MemoryItem>();
             foreach (var hit in hits)
             {

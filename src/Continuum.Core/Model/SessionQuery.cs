@@ -20,4 +20,31 @@ public sealed record SessionQuery
 
     /// <summary>The <c>next</c> of the previous page.</summary>
     public string? Cursor { get; init; }
+
+    /// <summary>The page size asked for, or the default.</summary>
+    public int PageSize => Limit ?? 50;
+
+    /// <summary>The filters given, as the session column each one must equal and its value.</summary>
+    public IEnumerable<(string Column, string Value)> Equalities()
+    {
+        if (UserId is not null)
+        {
+            yield return ("user_id", UserId);
+        }
+
+        if (Interface is not null)
+        {
+            yield return ("interface", Interface);
+        }
+
+        if (Status is not null)
+        {
+            yield return ("status", Status);
+        }
+
+        if (AgentId is not null)
+        {
+            yield return ("agent_id", AgentId);
+        }
+    }
 }

@@ -51,6 +51,12 @@ public sealed record SearchResult
     /// <summary>Its session (none for some memories).</summary>
     public string? SessionId { get; init; }
 
+    /// <summary>The user whose item it is (null for an anonymous session's events and summaries).</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>The agent whose session (or memory) it is, or null.</summary>
+    public string? AgentId { get; init; }
+
     /// <summary>The event's seq, or the first seq a summary covers.</summary>
     public long? Seq { get; init; }
 
@@ -114,6 +120,12 @@ public sealed record SearchCandidate
     /// <summary>Its session.</summary>
     public string? SessionId { get; init; }
 
+    /// <summary>The user whose item it is, or null.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>The agent whose session (or memory) it is, or null.</summary>
+    public string? AgentId { get; init; }
+
     /// <summary>The event's seq, or the first covered seq.</summary>
     public long? Seq { get; init; }
 
@@ -151,8 +163,11 @@ public sealed record SearchScope(string? UserId, string? SessionId, DateTimeOffs
 /// <summary>The lexical index over events, summaries and memories.</summary>
 public interface ISearchStore
 {
-    /// <summary>The best <paramref name="limit"/> items of a kind for an FTS5 match expression, by BM25.</summary>
-    Task<IReadOnlyList<SearchCandidate>> MatchAsync(string tenantId, string kind, SearchScope scope, string match, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// The best <paramref name="limit"/> items of a kind that hold any of <paramref name="terms"/> (words, lower case,
+    /// as <see cref="QueryText.Terms"/> makes them), by the index's relevance; each store writes its own index query.
+    /// </summary>
+    Task<IReadOnlyList<SearchCandidate>> MatchAsync(string tenantId, string kind, SearchScope scope, IReadOnlyList<string> terms, int limit, CancellationToken cancellationToken);
 
     /// <summary>How many events (of all users) contain a term, and how many events there are: the term's global document frequency (an empty term counts no documents, cheaply).</summary>
     Task<(long Documents, long Total)> EventFrequencyAsync(string term, CancellationToken cancellationToken);

@@ -10,7 +10,10 @@ using Microsoft.Extensions.Options;
 
 namespace Continuum.Services;
 
-/// <summary>The in-process <see cref="ISessionService"/>: validates, counts tokens and calls the stores.</summary>
+/// <summary>
+/// The in-process <see cref="ISessionService"/>: validates, counts tokens and calls the stores; after an append it
+/// tells compression how much of the session is not yet summarized, from what the append returned.
+/// </summary>
 public sealed class SessionService(
     ISessionStore sessions,
     IEventStore eventStore,
@@ -20,7 +23,8 @@ public sealed class SessionService(
     ITenantContext tenant,
     IOptions<ContinuumOptions> options,
     TimeProvider time,
-    Realtime.IChangeFeed changes) : ISessionService
+    Realtime.IChangeFeed changes,
+    CompressionService compression) : ISessionService
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 500;
@@ -284,9 +288,9 @@ public sealed class SessionService(
     {
         var now = time.GetUtcNow();
         var record = ToRecord(newEvent, now, "");
-        var results = await eventStore.AppendAsync(tenant.TenantId, sessionId, [record], now, cancellationToken).ConfigureAwait(false);
-        await AnnounceAsync(sessionId, results, cancellationToken).ConfigureAwait(false);
-        return results[0];
+        var outcome = await eventStore.AppendAsync(tenant.TenantId, sessionId, [record], now, cancellationToken).ConfigureAwait(false);
+        await AppendedAsync(sessionId, outcome, cancellationToken).ConfigureAwait(false);
+        return outcome.Results[0];
     }
 
     /// <inheritdoc />
@@ -310,16 +314,21 @@ public sealed class SessionService(
             records[i] = ToRecord(events[i], now, string.Create(CultureInfo.InvariantCulture, $"events[{i}]."));
         }
 
-        var results = await eventStore.AppendAsync(tenant.TenantId, sessionId, records, now, cancellationToken).ConfigureAwait(false);
-        await AnnounceAsync(sessionId, results, cancellationToken).ConfigureAwait(false);
-        return results;
+        var outcome = await eventStore.AppendAsync(tenant.TenantId, sessionId, records, now, cancellationToken).ConfigureAwait(false);
+        await AppendedAsync(sessionId, outcome, cancellationToken).ConfigureAwait(false);
+        return outcome.Results;
     }
 
-    // Stream subscribers of the session hear of new events once they are durable; replays announce nothing.
-    private ValueTask AnnounceAsync(string sessionId, IReadOnlyList<AppendResult> results, CancellationToken cancellationToken) =>
-        results.Any(r => !r.Existing)
+    // Compression hears how far the session is from its limit; stream subscribers of the session hear of new
+    // events once they are durable. Replays do neither.
+    private ValueTask AppendedAsync(string sessionId, AppendOutcome outcome, CancellationToken cancellationToken)
+    {
+        compression.SessionGrew(tenant.TenantId, sessionId, outcome.UnsummarizedTokens, outcome.TokenLimit);
+        var results = outcome.Results;
+        return results.Any(r => !r.Existing)
             ? changes.PublishAsync(new Realtime.ChangeNotice($"session:{sessionId}", "event", results[^1].Event.Seq), cancellationToken)
             : ValueTask.CompletedTask;
+    }
 
     private EventRecord ToRecord(NewEvent e, DateTimeOffset now, string prefix)
     {

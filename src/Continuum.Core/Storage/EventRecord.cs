@@ -50,7 +50,7 @@ public sealed record EventRecord
         Entities = Entities,
         Interface = interfaceName,
         CreatedAt = CreatedAt,
-        Metadata = MetadataJson is null ? null : StoreRows.ParseElement(MetadataJson),
+        Metadata = MetadataJson is null ? null : StoredJson.ParseElement(MetadataJson),
         IdempotencyKey = IdempotencyKey,
     };
 }

@@ -5,7 +5,7 @@ using Continuum.Storage;
 namespace Continuum.Memory;
 
 /// <summary>The row reader of memories, shared by the stores.</summary>
-public static class MemoryRows
+internal static class MemoryRows
 {
     /// <summary>The columns the reader expects, in order.</summary>
     public const string Columns = "id, user_id, agent_id, session_id, kind, content, subject, sources, valid_from, valid_to, superseded_by, mentions, created_at, updated_at";

@@ -4,7 +4,7 @@ using Continuum.Storage;
 namespace Continuum.Agents;
 
 /// <summary>Row readers for agents, hub messages and shared entries, shared by the stores (same columns, times as ticks, JSON as text).</summary>
-public static class AgentRows
+internal static class AgentRows
 {
     /// <summary>An agent from <c>session_id, namespace, agent_name, agent_type, human_user, capabilities, status, current_task, registered_at, last_seen_at</c>.</summary>
     public static Agent ReadAgent(DbDataReader r)

@@ -4,9 +4,12 @@ using Continuum.Storage;
 namespace Continuum.Search;
 
 /// <summary>The row reader of search candidates, shared by the stores.</summary>
-public static class SearchRows
+internal static class SearchRows
 {
-    /// <summary>A candidate from <c>row, id, session_id, seq, to_seq, name, role, content, created_at, metadata, score</c>.</summary>
+    /// <summary>
+    /// A candidate from <c>row, id, session_id, seq, to_seq, name, role, content, created_at, metadata, score</c>,
+    /// then <c>user_id, agent_id</c> when the query selects them.
+    /// </summary>
     public static SearchCandidate ReadCandidate(DbDataReader reader, string kind)
     {
         ArgumentNullException.ThrowIfNull(reader);
@@ -24,6 +27,8 @@ public static class SearchRows
             CreatedAt = reader.ReadTime(8),
             Metadata = reader.IsDBNull(9) ? null : StoreRows.ParseElement(reader.GetString(9)),
             Score = reader.GetDouble(10),
+            UserId = reader.FieldCount > 11 ? reader.ReadNullableString(11) : null,
+            AgentId = reader.FieldCount > 12 ? reader.ReadNullableString(12) : null,
         };
     }
 }

@@ -5,10 +5,11 @@ using Continuum.Model;
 namespace Continuum.Storage;
 
 /// <summary>
-/// Row readers shared by the stores: both store times as UTC ticks and JSON as text, and select sessions and
-/// events with the same column lists, so one reader serves both.
+/// Row readers shared by the stores: both store times as UTC ticks and JSON as text, and select sessions, events
+/// and summaries with the same column lists, so one reader serves both. This source is compiled into each store
+/// (it is no part of Core's surface).
 /// </summary>
-public static class StoreRows
+internal static class StoreRows
 {
     /// <summary>A time stored as UTC ticks.</summary>
     public static DateTimeOffset ReadTime(this DbDataReader reader, int ordinal)
@@ -89,49 +90,28 @@ public static class StoreRows
         };
     }
 
-    /// <summary>A JSON value stored as text.</summary>
-    public static JsonElement ParseElement(string json)
+    /// <summary>A summary from the columns <c>id, session_id, level, from_seq, to_seq, content, tokens, summarizer, created_at, covered_by</c>.</summary>
+    public static Summary ReadSummary(DbDataReader r)
     {
-        using var document = JsonDocument.Parse(json);
-        return document.RootElement.Clone();
+        ArgumentNullException.ThrowIfNull(r);
+        return new Summary
+        {
+            Id = r.GetString(0),
+            SessionId = r.GetString(1),
+            Level = r.GetInt32(2),
+            FromSeq = r.GetInt64(3),
+            ToSeq = r.GetInt64(4),
+            Content = r.GetString(5),
+            Tokens = r.GetInt32(6),
+            Summarizer = r.GetString(7),
+            CreatedAt = r.ReadTime(8),
+            CoveredBy = r.ReadNullableString(9),
+        };
     }
+
+    /// <summary>A JSON value stored as text.</summary>
+    public static JsonElement ParseElement(string json) => StoredJson.ParseElement(json);
 
     /// <summary>A JSON array of strings stored as text.</summary>
-    public static IReadOnlyList<string> ParseList(string json) =>
-        json == "[]" ? [] : JsonSerializer.Deserialize<string[]>(json, JsonDefaults.Options) ?? [];
-}
-
-/// <summary>What a batch of new events adds to its session's counters.</summary>
-/// <param name="Messages">Messages.</param>
-/// <param name="Input">Tokens of everyone but the assistant.</param>
-/// <param name="Output">Tokens of the assistant.</param>
-/// <param name="ToolCalls">Tool calls.</param>
-/// <param name="Errors">Errors.</param>
-public readonly record struct EventCounts(long Messages, long Input, long Output, long ToolCalls, long Errors)
-{
-    /// <summary>The counts of <paramref name="events"/>.</summary>
-    public static EventCounts Of(IEnumerable<EventRecord> events)
-    {
-        ArgumentNullException.ThrowIfNull(events);
-        var counts = default(EventCounts);
-        foreach (var e in events)
-        {
-            counts = counts.Add(e);
-        }
-
-        return counts;
-    }
-
-    /// <summary>These counts with one more event.</summary>
-    public EventCounts Add(EventRecord e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        var assistant = e.Role == EventRole.Assistant;
-        return new EventCounts(
-            Messages + (e.Type == EventType.Message ? 1 : 0),
-            Input + (assistant ? 0 : e.Tokens),
-            Output + (assistant ? e.Tokens : 0),
-            ToolCalls + (e.Type == EventType.ToolCall ? 1 : 0),
-            Errors + (e.Type == EventType.Error ? 1 : 0));
-    }
+    public static IReadOnlyList<string> ParseList(string json) => StoredJson.ParseList(json);
 }
