@@ -50,7 +50,9 @@ internal static class McpCommand
             builder.Services.AddSingleton<ISessionService>(client);
             builder.Services.AddSingleton<IContextService>(client);
             builder.Services.AddSingleton<IHandoffService>(client);
-            builder.Services.AddSingleton<Agents.IAgentService>(client);
+            builder.Services.AddSingleton<Agents.IAgentRegistry>(client);
+            builder.Services.AddSingleton<Agents.IMessageHub>(client);
+            builder.Services.AddSingleton<Agents.ISharedMemory>(client);
             builder.Services.AddSingleton<Search.ISearchService>(client);
             builder.Services.AddSingleton<Memory.IMemoryService>(client);
         }
