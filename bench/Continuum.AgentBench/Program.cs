@@ -5,8 +5,8 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
+using Continuum.Client;
 using Continuum.Server;
 using Microsoft.AspNetCore.Builder;
 
@@ -39,26 +39,22 @@ try
 
     var latencies = new ConcurrentBag<double>();
     var received = 0;
-    var sockets = new List<ClientWebSocket>();
+    var streams = new List<ContinuumStreamClient>();
     var readers = new List<Task>();
     using var stop = new CancellationTokenSource();
     for (var i = 0; i < connected; i++)
     {
-        var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new UriBuilder(address) { Scheme = "ws", Path = "/api/stream" }.Uri, CancellationToken.None);
-        await socket.SendAsync(Encoding.UTF8.GetBytes($$"""{"op":"subscribe","topics":["inbox:agent-{{i}}"]}"""), WebSocketMessageType.Text, true, CancellationToken.None);
-        await ReceiveAsync(socket, CancellationToken.None);
-        sockets.Add(socket);
+        var stream = await ContinuumStreamClient.ConnectAsync(address, [$"inbox:agent-{i}"]);
+        streams.Add(stream);
         readers.Add(Task.Run(async () =>
         {
             try
             {
-                while (!stop.IsCancellationRequested)
+                await foreach (var item in stream.ReadAllAsync(stop.Token))
                 {
-                    using var item = JsonDocument.Parse(await ReceiveAsync(socket, stop.Token));
-                    if (item.RootElement.GetProperty("type").GetString() == "message")
+                    if (item.Type == "message")
                     {
-                        var sent = item.RootElement.GetProperty("data").GetProperty("data").GetProperty("t").GetInt64();
+                        var sent = item.Data.GetProperty("data").GetProperty("t").GetInt64();
                         latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
                         Interlocked.Increment(ref received);
                     }
@@ -123,10 +119,10 @@ try
     }
 
     await stop.CancelAsync();
-    foreach (var socket in sockets)
+    await Task.WhenAll(readers);
+    foreach (var stream in streams)
     {
-        socket.Abort();
-        socket.Dispose();
+        await stream.DisposeAsync();
     }
 
     fanout.Sort();
@@ -167,22 +163,3 @@ static async Task WaitAsync(Func<bool> done)
 }
 
 static double P(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
-
-static async Task<byte[]> ReceiveAsync(ClientWebSocket socket, CancellationToken cancellationToken)
-{
-    var buffer = new byte[64 * 1024];
-    using var message = new MemoryStream();
-    WebSocketReceiveResult result;
-    do
-    {
-        result = await socket.ReceiveAsync(buffer, cancellationToken);
-        if (result.MessageType == WebSocketMessageType.Close)
-        {
-            throw new WebSocketException("closed");
-        }
-
-        message.Write(buffer, 0, result.Count);
-    }
-    while (!result.EndOfMessage);
-    return message.ToArray();
-}

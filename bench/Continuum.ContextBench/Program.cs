@@ -7,9 +7,10 @@ using Continuum.Context;
 using Continuum.Model;
 using Continuum.Services;
 using Continuum.Storage;
-using Continuum.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Continuum.Server;
+using Microsoft.Extensions.Configuration;
 
 var sizes = args.Length > 0 ? args[0].Split(',').Select(int.Parse).ToArray() : [1_000, 10_000, 100_000];
 var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000;
@@ -114,11 +115,11 @@ internal sealed class Env : IAsyncDisposable
         var directory = Path.Combine(Path.GetTempPath(), "continuum-ctxbench-" + Guid.NewGuid().ToString("N"));
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddContinuum(o =>
+        services.AddContinuum(new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection([new("Continuum:DataDirectory", directory)]).Build(), o =>
         {
             o.Context.CompressionEnabled = compression;
             o.Context.SweepInterval = TimeSpan.FromSeconds(1);
-        }).UseSqlite(Path.Combine(directory, "continuum.db"));
+        });
         var provider = services.BuildServiceProvider();
         var hosted = provider.GetServices<IHostedService>().ToArray();
         foreach (var h in hosted)

@@ -5,8 +5,9 @@ using System.Globalization;
 using Continuum;
 using Continuum.Handoffs;
 using Continuum.Storage;
-using Continuum.Storage.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Continuum.Server;
+using Microsoft.Extensions.Configuration;
 
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
 var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;
@@ -19,7 +20,7 @@ try
 {
     var services = new ServiceCollection();
     services.AddLogging();
-    services.AddContinuum().UseSqlite(Path.Combine(directory, "continuum.db"));
+    services.AddContinuum(new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection([new("Continuum:DataDirectory", directory)]).Build());
     await using var provider = services.BuildServiceProvider();
     await provider.GetRequiredService<IStoreMigrator>().MigrateAsync(CancellationToken.None);
     var handoffs = provider.GetRequiredService<IHandoffService>();

@@ -8,8 +8,9 @@ using Continuum;
 using Continuum.Model;
 using Continuum.Services;
 using Continuum.Storage;
-using Continuum.Storage.Sqlite;
 using Continuum.Tokens;
+using Continuum.Server;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.ML.Tokenizers;
 
@@ -224,11 +225,11 @@ foreach (var tokenizer in new[] { "estimate", "o200k_base", "estimate", "o200k_b
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddContinuum(o =>
+        services.AddContinuum(new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection([new("Continuum:DataDirectory", dir)]).Build(), o =>
         {
             o.Tokenizer = tokenizer;
             o.Context.CompressionEnabled = false;
-        }).UseSqlite(Path.Combine(dir, "continuum.db"));
+        });
         await using var provider = services.BuildServiceProvider();
         await provider.GetRequiredService<IStoreMigrator>().MigrateAsync(CancellationToken.None);
         var sessions = provider.GetRequiredService<ISessionService>();

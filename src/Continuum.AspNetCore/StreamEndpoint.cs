@@ -27,7 +27,7 @@ internal static class StreamEndpoint
     public static void Map(IEndpointRouteBuilder api) =>
         api.Map("/stream", HandleAsync).WithTags("Stream").WithSummary("WebSocket: subscribe to inboxes, sessions and shared-memory namespaces with resumable cursors.");
 
-    private static async Task HandleAsync(HttpContext context, IChangeFeed feed, IAgentService agents, IAgentStreamSource source, ISessionService sessions, ILoggerFactory loggers)
+    private static async Task HandleAsync(HttpContext context, IChangeFeed feed, IMessageHub hub, IAgentStreamSource source, ISessionService sessions, ILoggerFactory loggers)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -36,7 +36,7 @@ internal static class StreamEndpoint
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        using var connection = new Connection(socket, agents, source, sessions, loggers.CreateLogger("Continuum.Stream"));
+        using var connection = new Connection(socket, hub, source, sessions, loggers.CreateLogger("Continuum.Stream"));
         using var subscription = feed.Subscribe(connection.Notice);
         var receiving = connection.ReceiveAsync(stop.Token);
         var sending = connection.SendAsync(stop.Token);
@@ -57,7 +57,7 @@ internal static class StreamEndpoint
         }
     }
 
-    private sealed class Connection(WebSocket socket, IAgentService agents, IAgentStreamSource source, ISessionService sessions, ILogger logger) : IDisposable
+    private sealed class Connection(WebSocket socket, IMessageHub hub, IAgentStreamSource source, ISessionService sessions, ILogger logger) : IDisposable
     {
         private readonly ConcurrentDictionary<string, long> _cursors = new(StringComparer.Ordinal);
         private readonly Channel<object> _control = Channel.CreateUnbounded<object>();
@@ -182,7 +182,7 @@ internal static class StreamEndpoint
             {
                 IReadOnlyList<(long Cursor, object Data)> items = kind switch
                 {
-                    "inbox" => [.. (await agents.InboxAsync(id, after: cursor, limit: Batch, cancellationToken: cancellationToken).ConfigureAwait(false)).Select(m => (m.Position, (object)m))],
+                    "inbox" => [.. (await hub.InboxAsync(id, new InboxQuery(After: cursor, Limit: Batch), cancellationToken).ConfigureAwait(false)).Items.Select(m => (m.Position, (object)m))],
                     "memory" => [.. (await source.SharedChangesAsync(id, cursor, Batch, cancellationToken).ConfigureAwait(false)).Select(e => (e.Position, (object)e))],
                     "session" => [.. (await sessions.ListEventsAsync(id, cursor, Batch, cancellationToken).ConfigureAwait(false)).Items.Select(e => (e.Seq, (object)e))],
                     _ => [],

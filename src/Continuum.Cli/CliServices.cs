@@ -4,7 +4,6 @@ using Continuum.Context;
 using Continuum.Server;
 using Continuum.Services;
 using Continuum.Storage;
-using Continuum.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -76,11 +75,9 @@ internal sealed class CliServices : IAsyncDisposable
             .AddEnvironmentVariables()
             .AddInMemoryCollection(dataDirectory is null ? [] : [new("Continuum:DataDirectory", dataDirectory)])
             .Build();
-        var directory = ContinuumServer.DataDirectory(configuration);
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddContinuum().UseSqlite(configuration["Continuum:Storage:Sqlite:Path"] ?? Path.Combine(directory, "continuum.db"));
-        services.AddOptions<ContinuumOptions>().Bind(configuration.GetSection(ContinuumOptions.SectionName));
+        services.AddContinuum(configuration);
         return services.BuildServiceProvider();
     }
 

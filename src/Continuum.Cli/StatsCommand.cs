@@ -13,9 +13,8 @@ internal static class StatsCommand
         command.Run(async (parse, services, json, cancellationToken) =>
         {
             var stats = await services.Stats.GetStatsAsync(cancellationToken);
-            var agents = services.Get<Agents.IAgentService>();
-            var agentStats = await agents.GetAgentStatsAsync(null, cancellationToken);
-            var shared = await agents.GetSharedStatsAsync(cancellationToken);
+            var agentStats = await services.Get<Agents.IAgentRegistry>().GetAgentStatsAsync(null, cancellationToken);
+            var shared = await services.Get<Agents.ISharedMemory>().GetSharedStatsAsync(cancellationToken);
             if (json)
             {
                 Output.Json(new { sessions = stats, agents = agentStats, shared });

@@ -80,9 +80,10 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Search.ISecondaryRanker, Search.VectorRanker>());
         services.TryAddSingleton<Search.EmbeddingIndexer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Search.EmbeddingIndexer>(sp => sp.GetRequiredService<Search.EmbeddingIndexer>()));
-        services.TryAddSingleton<Agents.AgentService>();
-        services.TryAddSingleton<Agents.IAgentService>(sp => sp.GetRequiredService<Agents.AgentService>());
-        services.TryAddSingleton<Agents.IAgentStreamSource>(sp => sp.GetRequiredService<Agents.AgentService>());
+        services.TryAddSingleton<Agents.IAgentRegistry, Agents.AgentRegistry>();
+        services.TryAddSingleton<Agents.IMessageHub, Agents.MessageHub>();
+        services.TryAddSingleton<Agents.ISharedMemory, Agents.SharedMemory>();
+        services.TryAddSingleton<Agents.IAgentStreamSource, Agents.AgentStreamSource>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Agents.SharedMemoryPurgeService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SessionExpiryService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Memory.ConversationMemoryService>());

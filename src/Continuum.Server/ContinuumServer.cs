@@ -1,7 +1,5 @@
 using System.Net;
 using Continuum.AspNetCore;
-using Continuum.Storage.Postgres;
-using Continuum.Storage.Sqlite;
 
 namespace Continuum.Server;
 
@@ -28,36 +26,7 @@ public static class ContinuumServer
         }
 
         configure?.Invoke(builder);
-        var dataDirectory = DataDirectory(builder.Configuration);
-        var provider = builder.Configuration["Continuum:Storage:Provider"] ?? "sqlite";
-        var continuum = builder.Services.AddContinuum();
-        builder.Services.AddOptions<ContinuumOptions>().Bind(builder.Configuration.GetSection(ContinuumOptions.SectionName));
-        switch (provider.ToLowerInvariant())
-        {
-            case "sqlite":
-                var path = builder.Configuration["Continuum:Storage:Sqlite:Path"] ?? Path.Combine(dataDirectory, "continuum.db");
-                continuum.UseSqlite(path);
-                builder.Services.AddOptions<SqliteStoreOptions>().Bind(builder.Configuration.GetSection("Continuum:Storage:Sqlite")).PostConfigure(o => o.Path = path);
-                break;
-            case "postgres" or "postgresql":
-                var connectionString = builder.Configuration["Continuum:Storage:Postgres:ConnectionString"];
-                if (string.IsNullOrWhiteSpace(connectionString))
-                {
-                    throw new InvalidOperationException("Continuum:Storage:Provider is 'postgres' but Continuum:Storage:Postgres:ConnectionString is not set (e.g. Host=db;Username=continuum;Database=continuum).");
-                }
-
-                var appendWriters = builder.Configuration.GetValue("Continuum:Storage:Postgres:AppendWriters", Continuum.Storage.Postgres.PostgresEventStore.DefaultAppendWriters);
-                if (appendWriters is < 1 or > 64)
-                {
-                    throw new InvalidOperationException($"Continuum:Storage:Postgres:AppendWriters is {appendWriters}; it must be between 1 and 64.");
-                }
-
-                continuum.UsePostgres(connectionString, builder.Configuration.GetValue("Continuum:Storage:Postgres:SessionCacheSize", Continuum.Storage.Postgres.PostgresSessionCache.DefaultCapacity), appendWriters);
-                break;
-            default:
-                throw new InvalidOperationException($"Continuum:Storage:Provider is '{provider}'; this build supports 'sqlite' and 'postgres'.");
-        }
-
+        builder.Services.AddContinuum(builder.Configuration);
         builder.Services.AddContinuumApi();
         var limits = builder.Configuration.GetSection("Continuum:Limits").Get<InputLimits>() ?? new InputLimits();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);

@@ -19,7 +19,7 @@ public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
     private const string EntryColumns = "position, namespace, key, version, type, value::text, tags::text, author, created_at, expires_at, deleted";
 
     /// <inheritdoc />
-    public Task<Agent> RegisterAsync(string tenantId, Agent agent, CancellationToken cancellationToken)
+    public Task<(Agent Agent, bool Created)> RegisterAsync(string tenantId, Agent agent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
         return database.WriteAsync(async (c, t) =>
@@ -29,12 +29,13 @@ public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
                 VALUES (@tenant, @session, @ns, @name, @type, @user, @caps, @status, NULL, @now, @now)
                 ON CONFLICT (tenant_id, session_id) DO UPDATE SET namespace = excluded.namespace, agent_name = excluded.agent_name, agent_type = excluded.agent_type,
                     human_user = excluded.human_user, capabilities = excluded.capabilities, status = excluded.status, last_seen_at = excluded.last_seen_at
-                RETURNING {AgentColumns}
+                RETURNING {AgentColumns}, (xmax = 0) AS inserted
                 """, t)
                 .Bind("tenant", tenantId).Bind("session", agent.SessionId).Bind("ns", agent.Namespace).Bind("name", agent.AgentName).Bind("type", agent.AgentType)
                 .Bind("user", agent.HumanUser).BindJson("caps", JsonSerializer.Serialize(agent.Capabilities, JsonDefaults.Options)).Bind("status", agent.ReportedStatus)
                 .Bind("now", agent.LastSeenAt);
-            return (await command.ReadAllAsync(ReadAgent, cancellationToken).ConfigureAwait(false))[0];
+            // xmax is 0 on a row version an INSERT made, and the updating transaction's id after ON CONFLICT DO UPDATE.
+            return (await command.ReadAllAsync(r => (ReadAgent(r), r.GetBoolean(r.FieldCount - 1)), cancellationToken).ConfigureAwait(false))[0];
         }, cancellationToken);
     }
 
@@ -132,19 +133,19 @@ public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<HubMessage>> ThreadAsync(string tenantId, long threadId, CancellationToken cancellationToken) =>
-        ReadAsync($"SELECT {MessageColumns} FROM hub_messages m WHERE m.tenant_id = @tenant AND m.thread_id = @thread ORDER BY m.id",
-            c => c.Bind("tenant", tenantId).Bind("thread", threadId), r => ReadMessage(r), cancellationToken);
+    public Task<IReadOnlyList<HubMessage>> ThreadAsync(string tenantId, long threadId, long afterId, int limit, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {MessageColumns} FROM hub_messages m WHERE m.tenant_id = @tenant AND m.thread_id = @thread AND m.id > @after ORDER BY m.id LIMIT @limit",
+            c => c.Bind("tenant", tenantId).Bind("thread", threadId).Bind("after", afterId).Bind("limit", limit), r => ReadMessage(r), cancellationToken);
 
     /// <inheritdoc />
     public async Task<long> LastInboxPositionAsync(string tenantId, CancellationToken cancellationToken) =>
         (await ReadAsync("SELECT coalesce(max(position), 0) FROM hub_inbox", _ => { }, r => r.GetInt64(0), cancellationToken).ConfigureAwait(false))[0];
 
     /// <inheritdoc />
-    public Task<SharedEntry?> WriteSharedAsync(string tenantId, string ns, string key, string type, JsonElement? value, IReadOnlyList<string> tags, string author, DateTimeOffset now, DateTimeOffset? expiresAt, bool deleted, long? expectedVersion, CancellationToken cancellationToken)
+    public Task<(SharedEntry Entry, bool Created)?> WriteSharedAsync(string tenantId, string ns, string key, string type, JsonElement? value, IReadOnlyList<string> tags, string author, DateTimeOffset now, DateTimeOffset? expiresAt, bool deleted, long? expectedVersion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        return database.WriteAsync<SharedEntry?>(async (c, t) =>
+        return database.WriteAsync<(SharedEntry Entry, bool Created)?>(async (c, t) =>
         {
             await LockAsync(c, t, tenantId, "shared", cancellationToken).ConfigureAwait(false);
             var (current, live) = await CurrentVersionAsync(c, t, tenantId, ns, key, now, cancellationToken).ConfigureAwait(false);
@@ -179,7 +180,7 @@ public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
                 position = (long)(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
             }
 
-            return new SharedEntry
+            return (new SharedEntry
             {
                 Namespace = ns,
                 Key = key,
@@ -192,7 +193,7 @@ public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
                 ExpiresAt = expiresAt,
                 Deleted = deleted,
                 Position = position,
-            };
+            }, !live);
         }, cancellationToken);
     }
 
@@ -201,12 +202,12 @@ public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
         database.ReadAsync(c => CurrentVersionAsync(c, null, tenantId, ns, key, now, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<SharedEntry>> GetSharedVersionsAsync(string tenantId, string ns, string key, CancellationToken cancellationToken) =>
-        ReadAsync($"SELECT {EntryColumns} FROM shared_entries WHERE tenant_id = @tenant AND namespace = @ns AND key = @key ORDER BY version",
-            c => c.Bind("tenant", tenantId).Bind("ns", ns).Bind("key", key), ReadEntry, cancellationToken);
+    public Task<IReadOnlyList<SharedEntry>> GetSharedVersionsAsync(string tenantId, string ns, string key, long afterVersion, int limit, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {EntryColumns} FROM shared_entries WHERE tenant_id = @tenant AND namespace = @ns AND key = @key AND version > @after ORDER BY version LIMIT @limit",
+            c => c.Bind("tenant", tenantId).Bind("ns", ns).Bind("key", key).Bind("after", afterVersion).Bind("limit", limit), ReadEntry, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<SharedEntry>> SearchSharedAsync(string tenantId, string ns, string? glob, IReadOnlyList<string> tags, string? author, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SharedEntry>> SearchSharedAsync(string tenantId, string ns, string? glob, IReadOnlyList<string> tags, string? author, string? afterKey, DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
         var distinct = tags.Distinct(StringComparer.Ordinal).ToArray();
@@ -216,10 +217,11 @@ public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
               AND e.version = (SELECT k.version FROM shared_keys k WHERE k.tenant_id = e.tenant_id AND k.namespace = e.namespace AND k.key = e.key)
               AND (@pattern::text IS NULL OR e.key ~ @pattern)
               AND (@author::text IS NULL OR e.author = @author)
+              AND (@afterKey::text IS NULL OR e.key COLLATE "C" > @afterKey)
               AND (SELECT count(DISTINCT x) FROM json_array_elements_text(e.tags) x WHERE x = ANY(@tags)) = @tagCount
             ORDER BY e.key COLLATE "C" LIMIT @limit
             """,
-            c => c.Bind("tenant", tenantId).Bind("ns", ns).Bind("pattern", glob is null ? null : GlobToRegex(glob)).Bind("author", author).Bind("now", now)
+            c => c.Bind("tenant", tenantId).Bind("ns", ns).Bind("pattern", glob is null ? null : GlobToRegex(glob)).Bind("author", author).Bind("afterKey", afterKey).Bind("now", now)
                 .Bind("tags", distinct).Bind("tagCount", (long)distinct.Length).Bind("limit", limit),
             ReadEntry, cancellationToken);
     }

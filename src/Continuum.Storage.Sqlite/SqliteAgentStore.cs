@@ -14,11 +14,13 @@ public sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
     private const string EntryColumns = "position, namespace, key, version, type, value, tags, author, created_at, expires_at, deleted";
 
     /// <inheritdoc />
-    public Task<Agent> RegisterAsync(string tenantId, Agent agent, CancellationToken cancellationToken)
+    public Task<(Agent Agent, bool Created)> RegisterAsync(string tenantId, Agent agent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(agent);
         return database.WriteAsync(w =>
         {
+            // Writes are serialized on the one writer, so what this read sees is what the upsert replaces.
+            var existed = w.Command("SELECT 1 FROM agents WHERE tenant_id = $tenant AND session_id = $session").Bind("$tenant", tenantId).Bind("$session", agent.SessionId).ExecuteScalar() is not null;
             w.Command($"""
                 INSERT INTO agents (tenant_id, {AgentColumns}) VALUES ($tenant, $session, $ns, $name, $type, $user, $caps, $status, NULL, $now, $now)
                 ON CONFLICT DO UPDATE SET namespace = excluded.namespace, agent_name = excluded.agent_name, agent_type = excluded.agent_type,
@@ -30,7 +32,7 @@ public sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
                 .ExecuteNonQuery();
             using var reader = w.Command($"SELECT {AgentColumns} FROM agents WHERE tenant_id = $tenant AND session_id = $session").Bind("$tenant", tenantId).Bind("$session", agent.SessionId).ExecuteReader();
             reader.Read();
-            return ReadAgent(reader);
+            return (ReadAgent(reader), !existed);
         }, cancellationToken);
     }
 
@@ -117,19 +119,19 @@ public sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
             .Bind("$tenant", tenantId).Bind("$id", messageId).Bind("$recipient", recipient).Bind("$now", now).ExecuteNonQuery(), cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<HubMessage>> ThreadAsync(string tenantId, long threadId, CancellationToken cancellationToken) =>
-        ReadAsync($"SELECT {MessageColumns} FROM hub_messages m WHERE m.tenant_id = $tenant AND m.thread_id = $thread ORDER BY m.id",
-            c => c.Bind("$tenant", tenantId).Bind("$thread", threadId), r => ReadMessage(r), cancellationToken);
+    public Task<IReadOnlyList<HubMessage>> ThreadAsync(string tenantId, long threadId, long afterId, int limit, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {MessageColumns} FROM hub_messages m WHERE m.tenant_id = $tenant AND m.thread_id = $thread AND m.id > $after ORDER BY m.id LIMIT $limit",
+            c => c.Bind("$tenant", tenantId).Bind("$thread", threadId).Bind("$after", afterId).Bind("$limit", limit), r => ReadMessage(r), cancellationToken);
 
     /// <inheritdoc />
     public Task<long> LastInboxPositionAsync(string tenantId, CancellationToken cancellationToken) =>
         ScalarAsync("SELECT COALESCE(MAX(position), 0) FROM hub_inbox", cancellationToken);
 
     /// <inheritdoc />
-    public Task<SharedEntry?> WriteSharedAsync(string tenantId, string ns, string key, string type, JsonElement? value, IReadOnlyList<string> tags, string author, DateTimeOffset now, DateTimeOffset? expiresAt, bool deleted, long? expectedVersion, CancellationToken cancellationToken)
+    public Task<(SharedEntry Entry, bool Created)?> WriteSharedAsync(string tenantId, string ns, string key, string type, JsonElement? value, IReadOnlyList<string> tags, string author, DateTimeOffset now, DateTimeOffset? expiresAt, bool deleted, long? expectedVersion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
-        return database.WriteAsync(w =>
+        return database.WriteAsync<(SharedEntry Entry, bool Created)?>(w =>
         {
             var (current, live) = CurrentVersion(w, tenantId, ns, key, now);
             if (expectedVersion is { } expected && expected != (live ? current : 0) && expected != current)
@@ -152,7 +154,7 @@ public sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
                 .Bind("$tenant", tenantId).Bind("$ns", ns).Bind("$key", key).Bind("$version", version).Bind("$type", type).Bind("$value", value?.GetRawText())
                 .Bind("$tags", JsonSerializer.Serialize(tags, JsonDefaults.Options)).Bind("$author", author).Bind("$now", now).Bind("$expires", expiresAt).Bind("$deleted", deleted ? 1 : 0)
                 .ExecuteScalar(), CultureInfo.InvariantCulture);
-            return new SharedEntry
+            return (new SharedEntry
             {
                 Namespace = ns,
                 Key = key,
@@ -165,7 +167,7 @@ public sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
                 ExpiresAt = expiresAt,
                 Deleted = deleted,
                 Position = position,
-            };
+            }, !live);
         }, cancellationToken);
     }
 
@@ -182,12 +184,12 @@ public sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<SharedEntry>> GetSharedVersionsAsync(string tenantId, string ns, string key, CancellationToken cancellationToken) =>
-        ReadAsync($"SELECT {EntryColumns} FROM shared_entries WHERE tenant_id = $tenant AND namespace = $ns AND key = $key ORDER BY version",
-            c => c.Bind("$tenant", tenantId).Bind("$ns", ns).Bind("$key", key), ReadEntry, cancellationToken);
+    public Task<IReadOnlyList<SharedEntry>> GetSharedVersionsAsync(string tenantId, string ns, string key, long afterVersion, int limit, CancellationToken cancellationToken) =>
+        ReadAsync($"SELECT {EntryColumns} FROM shared_entries WHERE tenant_id = $tenant AND namespace = $ns AND key = $key AND version > $after ORDER BY version LIMIT $limit",
+            c => c.Bind("$tenant", tenantId).Bind("$ns", ns).Bind("$key", key).Bind("$after", afterVersion).Bind("$limit", limit), ReadEntry, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<SharedEntry>> SearchSharedAsync(string tenantId, string ns, string? glob, IReadOnlyList<string> tags, string? author, DateTimeOffset now, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SharedEntry>> SearchSharedAsync(string tenantId, string ns, string? glob, IReadOnlyList<string> tags, string? author, string? afterKey, DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tags);
         return ReadAsync($"""
@@ -196,10 +198,11 @@ public sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
               AND e.version = (SELECT k.version FROM shared_keys k WHERE k.tenant_id = e.tenant_id AND k.namespace = e.namespace AND k.key = e.key)
               AND ($glob IS NULL OR e.key GLOB $glob)
               AND ($author IS NULL OR e.author = $author)
+              AND ($afterKey IS NULL OR e.key > $afterKey)
               AND (SELECT COUNT(DISTINCT t.value) FROM json_each(e.tags) t WHERE t.value IN (SELECT value FROM json_each($tags))) = $tagCount
             ORDER BY e.key LIMIT $limit
             """,
-            c => c.Bind("$tenant", tenantId).Bind("$ns", ns).Bind("$glob", glob).Bind("$author", author).Bind("$now", now)
+            c => c.Bind("$tenant", tenantId).Bind("$ns", ns).Bind("$glob", glob).Bind("$author", author).Bind("$afterKey", afterKey).Bind("$now", now)
                 .Bind("$tags", JsonSerializer.Serialize(tags.Distinct(StringComparer.Ordinal), JsonDefaults.Options)).Bind("$tagCount", tags.Distinct(StringComparer.Ordinal).Count()).Bind("$limit", limit),
             ReadEntry, cancellationToken);
     }

@@ -7,7 +7,7 @@ namespace Continuum.Cli.Mcp;
 
 /// <summary>The agent registry, the hub and shared memory as MCP tools.</summary>
 [McpServerToolType]
-internal sealed class AgentTools(IAgentService agents)
+internal sealed class AgentTools(IAgentRegistry registry, IMessageHub hub, ISharedMemory shared)
 {
     [McpServerTool(Name = "agent_register"), Description("Register this session as an agent so others can find it, message it and hand work to it.")]
     public Task<string> RegisterAsync(
@@ -17,7 +17,7 @@ internal sealed class AgentTools(IAgentService agents)
         [Description("The person it works for.")] string? humanUser = null,
         [Description("What it can do, e.g. [\"python\", \"review\"].")] string[]? capabilities = null,
         [Description("The namespace (project or team); default 'default'.")] string? @namespace = null) =>
-        Tool.RunAsync(() => agents.RegisterAsync(sessionId, new AgentRegistration { AgentName = agentName, AgentType = agentType, HumanUser = humanUser, Capabilities = capabilities, Namespace = @namespace }));
+        Tool.RunAsync(async () => (await registry.RegisterAsync(sessionId, new AgentRegistration { AgentName = agentName, AgentType = agentType, HumanUser = humanUser, Capabilities = capabilities, Namespace = @namespace })).Value);
 
     [McpServerTool(Name = "agent_list"), Description("The agents: who is there, their status and current task. Filter by status or capability.")]
     public Task<string> ListAsync(
@@ -25,17 +25,17 @@ internal sealed class AgentTools(IAgentService agents)
         [Description("Only agents with this capability.")] string? capability = null,
         [Description("Offline agents too.")] bool all = false,
         [Description("Only this namespace.")] string? @namespace = null) =>
-        Tool.RunAsync(() => agents.ListAgentsAsync(new AgentQuery(status, capability, all, @namespace)));
+        Tool.RunAsync(async () => (await registry.ListAgentsAsync(new AgentQuery(status, capability, all, @namespace))).Items);
 
     [McpServerTool(Name = "agent_ping"), Description("A heartbeat: keeps this session from being shown offline (after 5 minutes without one).")]
-    public Task<string> PingAsync([Description("This session's id.")] string sessionId) => Tool.RunAsync(() => agents.PingAsync(sessionId));
+    public Task<string> PingAsync([Description("This session's id.")] string sessionId) => Tool.RunAsync(() => registry.PingAsync(sessionId));
 
     [McpServerTool(Name = "agent_status"), Description("Say what this session is doing: status active, working, idle, blocked or offline, and the current task.")]
     public Task<string> StatusAsync(
         [Description("This session's id.")] string sessionId,
         [Description("active, working, idle, blocked or offline.")] string status,
         [Description("The current task.")] string? currentTask = null) =>
-        Tool.RunAsync(() => agents.SetStatusAsync(sessionId, status, currentTask));
+        Tool.RunAsync(() => registry.SetStatusAsync(sessionId, status, currentTask));
 
     [McpServerTool(Name = "message_send"), Description("Send a message to another session (omit 'to' to broadcast to every registered session of the namespace). Types: ping, request, response, broadcast, notification, task_offer, task_accept, sync, handoff.")]
     public Task<string> SendAsync(
@@ -55,7 +55,7 @@ internal sealed class AgentTools(IAgentService agents)
                 payload = json.RootElement.Clone();
             }
 
-            return await agents.SendAsync(new SendMessage { From = from, To = to, Subject = subject, Body = body, Type = type, ReplyTo = replyTo, Data = payload });
+            return await hub.SendAsync(new SendMessage { From = from, To = to, Subject = subject, Body = body, Type = type, ReplyTo = replyTo, Data = payload });
         });
 
     [McpServerTool(Name = "inbox"), Description("This session's messages, oldest first. Use unread=true for what is new, and acknowledge what you handled.")]
@@ -66,12 +66,12 @@ internal sealed class AgentTools(IAgentService agents)
         [Description("Acknowledge the messages returned.")] bool acknowledge = false) =>
         Tool.RunAsync(async () =>
         {
-            var messages = await agents.InboxAsync(sessionId, type, unread);
+            var messages = (await hub.InboxAsync(sessionId, new InboxQuery(type, unread))).Items;
             if (acknowledge)
             {
                 foreach (var message in messages.Where(m => m.AckedAt is null))
                 {
-                    await agents.AcknowledgeAsync(message.Id, sessionId);
+                    await hub.AcknowledgeAsync(message.Id, sessionId);
                 }
             }
 
@@ -79,7 +79,7 @@ internal sealed class AgentTools(IAgentService agents)
         });
 
     [McpServerTool(Name = "message_thread"), Description("The whole thread a message belongs to.")]
-    public Task<string> ThreadAsync([Description("Any message id of the thread.")] long messageId) => Tool.RunAsync(() => agents.ThreadAsync(messageId));
+    public Task<string> ThreadAsync([Description("Any message id of the thread.")] long messageId) => Tool.RunAsync(async () => (await hub.ThreadAsync(messageId)).Items);
 
     [McpServerTool(Name = "memory_set"), Description("Write to the shared blackboard: every write is a new version. Pass expectedVersion (0 = only if absent) so you never overwrite someone else's write; a stale version is an error telling the current one.")]
     public Task<string> MemorySetAsync(
@@ -91,7 +91,7 @@ internal sealed class AgentTools(IAgentService agents)
         [Description("Seconds until it expires.")] long? ttlSeconds = null,
         [Description("Write only if the current version is this.")] long? expectedVersion = null,
         [Description("The namespace; default 'default'.")] string? @namespace = null) =>
-        Tool.RunAsync(() => agents.SetSharedAsync(@namespace ?? AgentService.DefaultNamespace, key, new SharedWrite
+        Tool.RunAsync(async () => (await shared.SetSharedAsync(@namespace ?? AgentNamespace.Default, key, new SharedWrite
         {
             SessionId = sessionId,
             Value = ParseValue(value),
@@ -99,7 +99,7 @@ internal sealed class AgentTools(IAgentService agents)
             Tags = tags,
             TtlSeconds = ttlSeconds,
             ExpectedVersion = expectedVersion,
-        }));
+        })).Value);
 
     [McpServerTool(Name = "memory_get"), Description("Read a shared-memory entry (its latest version, or every version).")]
     public Task<string> MemoryGetAsync(
@@ -107,8 +107,8 @@ internal sealed class AgentTools(IAgentService agents)
         [Description("Every version instead of the latest.")] bool all = false,
         [Description("The namespace; default 'default'.")] string? @namespace = null) =>
         Tool.RunAsync<object>(async () => all
-            ? await agents.GetSharedVersionsAsync(@namespace ?? AgentService.DefaultNamespace, key)
-            : await agents.GetSharedAsync(@namespace ?? AgentService.DefaultNamespace, key));
+            ? (await shared.GetSharedVersionsAsync(@namespace ?? AgentNamespace.Default, key)).Items
+            : await shared.GetSharedAsync(@namespace ?? AgentNamespace.Default, key));
 
     [McpServerTool(Name = "memory_search"), Description("Find shared-memory entries by glob over keys (task_*), by tags (all of them) and by author session.")]
     public Task<string> MemorySearchAsync(
@@ -116,14 +116,14 @@ internal sealed class AgentTools(IAgentService agents)
         [Description("Tags the entries must all have.")] string[]? tags = null,
         [Description("Only entries written by this session.")] string? session = null,
         [Description("The namespace; default 'default'.")] string? @namespace = null) =>
-        Tool.RunAsync(() => agents.SearchSharedAsync(@namespace ?? AgentService.DefaultNamespace, pattern, tags, session));
+        Tool.RunAsync(async () => (await shared.SearchSharedAsync(@namespace ?? AgentNamespace.Default, new SharedQuery(pattern, tags, session))).Items);
 
     [McpServerTool(Name = "memory_delete"), Description("Delete a shared-memory entry.")]
     public Task<string> MemoryDeleteAsync(
         [Description("The key.")] string key,
         [Description("This session's id.")] string? sessionId = null,
         [Description("The namespace; default 'default'.")] string? @namespace = null) =>
-        Tool.RunAsync(async () => await agents.DeleteSharedAsync(@namespace ?? AgentService.DefaultNamespace, key, sessionId)
+        Tool.RunAsync(async () => await shared.DeleteSharedAsync(@namespace ?? AgentNamespace.Default, key, sessionId)
             ? "deleted"
             : throw new Errors.NotFoundException("shared entry", key));
 

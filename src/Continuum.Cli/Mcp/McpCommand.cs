@@ -4,7 +4,6 @@ using Continuum.Context;
 using Continuum.Handoffs;
 using Continuum.Server;
 using Continuum.Services;
-using Continuum.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,7 +49,9 @@ internal static class McpCommand
             builder.Services.AddSingleton<ISessionService>(client);
             builder.Services.AddSingleton<IContextService>(client);
             builder.Services.AddSingleton<IHandoffService>(client);
-            builder.Services.AddSingleton<Agents.IAgentService>(client);
+            builder.Services.AddSingleton<Agents.IAgentRegistry>(client);
+            builder.Services.AddSingleton<Agents.IMessageHub>(client);
+            builder.Services.AddSingleton<Agents.ISharedMemory>(client);
             builder.Services.AddSingleton<Search.ISearchService>(client);
             builder.Services.AddSingleton<Memory.IMemoryService>(client);
         }
@@ -61,9 +62,7 @@ internal static class McpCommand
                 builder.Configuration.AddInMemoryCollection([new("Continuum:DataDirectory", data)]);
             }
 
-            var directory = ContinuumServer.DataDirectory(builder.Configuration);
-            builder.Services.AddContinuum().UseSqlite(builder.Configuration["Continuum:Storage:Sqlite:Path"] ?? Path.Combine(directory, "continuum.db"));
-            builder.Services.AddOptions<ContinuumOptions>().Bind(builder.Configuration.GetSection(ContinuumOptions.SectionName));
+            builder.Services.AddContinuum(builder.Configuration);
         }
 
         builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "continuum", Version = typeof(McpCommand).Assembly.GetName().Version?.ToString() ?? "1.0" })

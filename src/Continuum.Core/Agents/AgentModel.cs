@@ -85,7 +85,9 @@ public sealed record AgentRegistration
 /// <param name="Capability">Only agents with this capability.</param>
 /// <param name="All">Offline ones too.</param>
 /// <param name="Namespace">Only this namespace.</param>
-public sealed record AgentQuery(string? Status = null, string? Capability = null, bool All = false, string? Namespace = null);
+/// <param name="Limit">At most this many agents a page (default 500, at most 1000).</param>
+/// <param name="Cursor">Where to go on: the <c>next</c> of the page before.</param>
+public sealed record AgentQuery(string? Status = null, string? Capability = null, bool All = false, string? Namespace = null, int? Limit = null, string? Cursor = null);
 
 /// <summary>The registry in numbers.</summary>
 /// <param name="Total">Registered agents.</param>

@@ -1,7 +1,7 @@
 using System.Net;
-using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json.Nodes;
+using Continuum.Agents;
+using Continuum.Client;
 using Continuum.Server.Tests.Api;
 
 namespace Continuum.Server.Tests.Agents;
@@ -14,12 +14,12 @@ public sealed class AgentApiTests
         await using var server = await ApiServer.StartAsync();
         foreach (var (id, name, caps) in new[] { ("planner-1", "Planner", "planning"), ("dev-1", "Developer", "python,tests"), ("rev-1", "Reviewer", "review") })
         {
-            var agent = await Ok(server, HttpMethod.Put, $"api/agents/{id}", new { agentName = name, agentType = "Claude", humanUser = "Alexa", capabilities = caps.Split(','), @namespace = "shop" });
+            var agent = await Created(server, HttpMethod.Put, $"api/agents/{id}", new { agentName = name, agentType = "Claude", humanUser = "Alexa", capabilities = caps.Split(','), @namespace = "shop" });
             ((string)agent["status"]!).ShouldBe("active");
         }
 
         // The plan goes on the blackboard; the developer finds it by tag.
-        await Ok(server, HttpMethod.Put, "api/shared/shop/plan", new { sessionId = "planner-1", value = new { steps = new[] { "cart", "checkout" } }, type = "task", tags = new[] { "plan", "active" } });
+        await Created(server, HttpMethod.Put, "api/shared/shop/plan", new { sessionId = "planner-1", value = new { steps = new[] { "cart", "checkout" } }, type = "task", tags = new[] { "plan", "active" } });
         var found = await server.GetOkAsync("api/shared/shop?tags=plan,active");
         ((string)found["entries"]![0]!["key"]!).ShouldBe("plan");
 
@@ -79,9 +79,10 @@ public sealed class AgentApiTests
                 var current = await server.GetAsync("api/shared/race/counter");
                 var version = current.Status == HttpStatusCode.OK ? (long)current.Json["version"]! : 0;
                 var write = await server.SendAsync(HttpMethod.Put, "api/shared/race/counter", new { sessionId = $"writer-{writer}", value = writer, type = "state", expectedVersion = version });
-                if (write.Status == HttpStatusCode.OK)
+                if (write.Status is HttpStatusCode.OK or HttpStatusCode.Created)
                 {
                     ((long)write.Json["version"]!).ShouldBe(version + 1);
+                    write.Status.ShouldBe(version == 0 ? HttpStatusCode.Created : HttpStatusCode.OK);
                     return;
                 }
 
@@ -100,48 +101,47 @@ public sealed class AgentApiTests
     public async Task A_stream_client_that_disconnects_resumes_from_its_cursor_without_gaps_or_repeats()
     {
         await using var server = await ApiServer.StartAsync();
-        await Ok(server, HttpMethod.Put, "api/agents/listener", new { agentName = "Listener", agentType = "test" });
+        await Created(server, HttpMethod.Put, "api/agents/listener", new { agentName = "Listener", agentType = "test" });
         var session = (string)(await server.OpenSessionAsync("web", "streamer"))["id"]!;
 
-        var first = await ConnectAsync(server, """{"op":"subscribe","topics":["inbox:listener","session:SESSION","memory:stream-ns"]}""".Replace("SESSION", session, StringComparison.Ordinal));
+        var first = await StreamClient.ConnectAsync(server, ["inbox:listener", $"session:{session}", "memory:stream-ns"]);
         for (var i = 1; i <= 10; i++)
         {
             await server.PostOkAsync("api/messages", new { from = "sender", to = "listener", type = "notification", subject = $"n{i}" });
         }
 
         await server.AppendAsync(session, "first event");
-        await Ok(server, HttpMethod.Put, "api/shared/stream-ns/k", new { sessionId = "sender", value = 1 });
+        await Created(server, HttpMethod.Put, "api/shared/stream-ns/k", new { sessionId = "sender", value = 1 });
 
-        var seen = new List<JsonObject>();
-        while (seen.Count(m => (string)m["type"]! == "message") < 5)
+        var seen = new List<StreamItem>();
+        while (seen.Count(m => m.Type == "message") < 5)
         {
-            seen.Add(await ReceiveAsync(first));
+            seen.Add(await StreamClient.ReceiveAsync(first));
         }
 
-        var lastInbox = seen.Where(m => (string)m["type"]! == "message").Max(m => (long)m["cursor"]!);
-        first.Abort();
-        first.Dispose();
+        var lastInbox = seen.Where(m => m.Type == "message").Max(m => m.Cursor);
+        first.Cursors["inbox:listener"].ShouldBe(lastInbox);
+        await first.DisposeAsync();
 
         for (var i = 11; i <= 20; i++)
         {
             await server.PostOkAsync("api/messages", new { from = "sender", to = "listener", type = "notification", subject = $"n{i}" });
         }
 
-        var resume = await ConnectAsync(server, $$$"""{"op":"subscribe","topics":["inbox:listener"],"cursors":{"inbox:listener":{{{lastInbox}}}}}""");
+        await using var resume = await StreamClient.ConnectAsync(server, ["inbox:listener"], new() { ["inbox:listener"] = lastInbox });
         var subjects = new List<string>();
         var cursors = new List<long>();
-        var subjectsBefore = seen.Where(m => (string)m["type"]! == "message" && (long)m["cursor"]! <= lastInbox).Select(m => (string)m["data"]!["subject"]!).ToList();
+        var subjectsBefore = seen.Where(m => m.Type == "message" && m.Cursor <= lastInbox).Select(m => m.As<HubMessage>().Subject).ToList();
         while (subjectsBefore.Count + subjects.Count < 20)
         {
-            var item = await ReceiveAsync(resume);
-            ((string)item["type"]!).ShouldBe("message");
-            subjects.Add((string)item["data"]!["subject"]!);
-            cursors.Add((long)item["cursor"]!);
+            var item = await StreamClient.ReceiveAsync(resume);
+            item.Type.ShouldBe("message");
+            subjects.Add(item.As<HubMessage>().Subject);
+            cursors.Add(item.Cursor);
         }
 
         subjectsBefore.Concat(subjects).ShouldBe(Enumerable.Range(1, 20).Select(i => $"n{i}"));
         cursors.ShouldBeInOrder();
-        resume.Dispose();
     }
 
     [Fact]
@@ -150,24 +150,24 @@ public sealed class AgentApiTests
         await using var server = await ApiServer.StartAsync();
         var session = (string)(await server.OpenSessionAsync("web", "events-streamer"))["id"]!;
         await server.AppendAsync(session, "before subscribing");
-        using var socket = await ConnectAsync(server, $$"""{"op":"subscribe","topics":["session:{{session}}","memory:live"]}""");
+        await using var stream = await StreamClient.ConnectAsync(server, [$"session:{session}", "memory:live"]);
 
         await server.AppendAsync(session, "after subscribing");
-        await Ok(server, HttpMethod.Put, "api/shared/live/flag", new { sessionId = "s", value = true, type = "config" });
+        await Created(server, HttpMethod.Put, "api/shared/live/flag", new { sessionId = "s", value = true, type = "config" });
 
-        var items = new[] { await ReceiveAsync(socket), await ReceiveAsync(socket) };
-        var evt = items.Single(i => (string)i["type"]! == "event");
-        ((string)evt["data"]!["content"]!).ShouldBe("after subscribing");
-        ((long)evt["cursor"]!).ShouldBe(2);
-        var memory = items.Single(i => (string)i["type"]! == "memory");
-        ((string)memory["data"]!["key"]!).ShouldBe("flag");
+        var items = new[] { await StreamClient.ReceiveAsync(stream), await StreamClient.ReceiveAsync(stream) };
+        var evt = items.Single(i => i.Type == "event");
+        evt.As<Model.SessionEvent>().Content.ShouldBe("after subscribing");
+        evt.Cursor.ShouldBe(2);
+        var memory = items.Single(i => i.Type == "memory");
+        memory.As<SharedEntry>().Key.ShouldBe("flag");
     }
 
     [Fact]
     public async Task An_agent_whose_heartbeats_stop_is_offline_and_a_ping_brings_it_back()
     {
         await using var server = await ApiServer.StartAsync("--Continuum:Agents:HeartbeatTimeout", "00:00:01");
-        await Ok(server, HttpMethod.Put, "api/agents/quiet", new { agentName = "Quiet", agentType = "test" });
+        await Created(server, HttpMethod.Put, "api/agents/quiet", new { agentName = "Quiet", agentType = "test" });
 
         await Task.Delay(1500);
         var offline = await server.GetOkAsync("api/agents/quiet");
@@ -186,15 +186,15 @@ public sealed class AgentApiTests
     public async Task Expired_entries_vanish_from_reads_at_once()
     {
         await using var server = await ApiServer.StartAsync();
-        await Ok(server, HttpMethod.Put, "api/shared/ttl/short", new { sessionId = "s", value = "soon gone", ttlSeconds = 1, tags = new[] { "t" } });
-        await Ok(server, HttpMethod.Put, "api/shared/ttl/long", new { sessionId = "s", value = "stays", tags = new[] { "t" } });
+        await Created(server, HttpMethod.Put, "api/shared/ttl/short", new { sessionId = "s", value = "soon gone", ttlSeconds = 1, tags = new[] { "t" } });
+        await Created(server, HttpMethod.Put, "api/shared/ttl/long", new { sessionId = "s", value = "stays", tags = new[] { "t" } });
         (await server.GetAsync("api/shared/ttl/short")).Status.ShouldBe(HttpStatusCode.OK);
 
         await Task.Delay(1300);
 
         (await server.GetAsync("api/shared/ttl/short")).ShouldBeProblem(HttpStatusCode.NotFound);
         (await server.GetOkAsync("api/shared/ttl?tags=t"))["entries"]!.AsArray().Select(e => (string)e!["key"]!).ShouldBe(["long"]);
-        var rewritten = await Ok(server, HttpMethod.Put, "api/shared/ttl/short", new { sessionId = "s", value = "again", expectedVersion = 0 });
+        var rewritten = await Created(server, HttpMethod.Put, "api/shared/ttl/short", new { sessionId = "s", value = "again", expectedVersion = 0 });
         ((long)rewritten["version"]!).ShouldBe(2);
     }
 
@@ -202,7 +202,7 @@ public sealed class AgentApiTests
     public async Task Bad_agent_input_gets_problem_details()
     {
         await using var server = await ApiServer.StartAsync();
-        await Ok(server, HttpMethod.Put, "api/agents/a1", new { agentName = "A", agentType = "t" });
+        await Created(server, HttpMethod.Put, "api/agents/a1", new { agentName = "A", agentType = "t" });
 
         (await server.SendAsync(HttpMethod.Put, "api/agents/a2", new { agentType = "t" })).ShouldBeProblem(HttpStatusCode.BadRequest);
         (await server.SendAsync(HttpMethod.Patch, "api/agents/a1", new { status = "sleeping" })).ShouldBeProblem(HttpStatusCode.BadRequest);
@@ -228,7 +228,10 @@ public sealed class AgentApiTests
         return reply.Json;
     }
 
-    private static Task<ClientWebSocket> ConnectAsync(ApiServer server, string subscribe) => StreamClient.ConnectAsync(server, subscribe);
-
-    private static Task<JsonObject> ReceiveAsync(ClientWebSocket socket) => StreamClient.ReceiveAsync(socket);
+    private static async Task<JsonObject> Created(ApiServer server, HttpMethod method, string path, object body)
+    {
+        var reply = await server.SendAsync(method, path, body);
+        reply.Status.ShouldBe(HttpStatusCode.Created, reply.Text);
+        return reply.Json;
+    }
 }

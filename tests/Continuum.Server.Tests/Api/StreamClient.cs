@@ -1,38 +1,23 @@
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json.Nodes;
+using Continuum.Client;
 
 namespace Continuum.Server.Tests.Api;
 
-/// <summary>A client of <c>/api/stream</c>: connects, subscribes, and reads one frame at a time.</summary>
+/// <summary>The typed stream client against a test server, with a 10 s limit on every wait.</summary>
 public static class StreamClient
 {
-    /// <summary>Connects to the server's stream and sends <paramref name="subscribe"/>; returns once it is acknowledged.</summary>
-    public static async Task<ClientWebSocket> ConnectAsync(ApiServer server, string subscribe)
-    {
-        var socket = new ClientWebSocket();
-        var uri = new UriBuilder(server.Http.BaseAddress!) { Scheme = "ws", Path = "/api/stream" }.Uri;
-        await socket.ConnectAsync(uri, CancellationToken.None);
-        await socket.SendAsync(Encoding.UTF8.GetBytes(subscribe), WebSocketMessageType.Text, true, CancellationToken.None);
-        var ack = await ReceiveAsync(socket);
-        ((string)ack["type"]!).ShouldBe("subscribed");
-        return socket;
-    }
-
-    /// <summary>The next frame, within 10 s.</summary>
-    public static async Task<JsonObject> ReceiveAsync(ClientWebSocket socket)
+    /// <summary>Connects to the server's stream and subscribes to <paramref name="topics"/>; returns once it is acknowledged.</summary>
+    public static async Task<ContinuumStreamClient> ConnectAsync(ApiServer server, string[] topics, Dictionary<string, long>? cursors = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var buffer = new byte[256 * 1024];
-        using var message = new MemoryStream();
-        WebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer, timeout.Token);
-            message.Write(buffer, 0, result.Count);
-        }
-        while (!result.EndOfMessage);
+        var stream = await ContinuumStreamClient.ConnectAsync(server.Http.BaseAddress!, topics, cursors, timeout.Token);
+        stream.Cursors.Keys.ShouldBe(topics, ignoreOrder: true);
+        return stream;
+    }
 
-        return JsonNode.Parse(message.ToArray())!.AsObject();
+    /// <summary>The next item, within 10 s.</summary>
+    public static async Task<StreamItem> ReceiveAsync(ContinuumStreamClient stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        return await stream.ReceiveAsync(timeout.Token);
     }
 }

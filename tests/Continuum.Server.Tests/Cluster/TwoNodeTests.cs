@@ -83,23 +83,18 @@ public sealed class TwoNodeTests(PostgresCluster cluster) : IClassFixture<Postgr
         await using var a = await ApiServer.StartAsync(Settings(database));
         await using var b = await ApiServer.StartAsync(Settings(database));
         var sessionId = (string)(await a.OpenSessionAsync("web", "two-nodes-stream"))["id"]!;
-        (await a.SendAsync(HttpMethod.Put, "api/agents/listener", new { agentName = "Listener", agentType = "test" })).Status.ShouldBe(HttpStatusCode.OK);
+        (await a.SendAsync(HttpMethod.Put, "api/agents/listener", new { agentName = "Listener", agentType = "test" })).Status.ShouldBe(HttpStatusCode.Created);
 
-        using var socket = await ConnectAsync(b, $$"""{"op":"subscribe","topics":["session:{{sessionId}}","inbox:listener"]}""");
+        await using var stream = await StreamClient.ConnectAsync(b, [$"session:{sessionId}", "inbox:listener"]);
         await a.AppendAsync(sessionId, "appended on node A");
         await a.PostOkAsync("api/messages", new { from = "sender", to = "listener", type = "notification", subject = "from A" });
 
-        var received = new List<JsonObject> { await ReceiveAsync(socket), await ReceiveAsync(socket) };
-        received.ShouldContain(m => (string)m["type"]! == "event" && (string)m["data"]!["content"]! == "appended on node A");
-        received.ShouldContain(m => (string)m["type"]! == "message" && (string)m["data"]!["subject"]! == "from A");
+        var received = new List<Client.StreamItem> { await StreamClient.ReceiveAsync(stream), await StreamClient.ReceiveAsync(stream) };
+        received.ShouldContain(m => m.Type == "event" && m.As<Model.SessionEvent>().Content == "appended on node A");
+        received.ShouldContain(m => m.Type == "message" && m.As<Continuum.Agents.HubMessage>().Subject == "from A");
 
         // It came by NOTIFY: node B heard node A's notices (its own are not counted).
         b.Services.GetRequiredService<PostgresChangeFeed>().Received.ShouldBeGreaterThan(0);
-        socket.Abort();
         await cluster.DropDatabaseAsync(database);
     }
-
-    private static Task<ClientWebSocket> ConnectAsync(ApiServer server, string subscribe) => StreamClient.ConnectAsync(server, subscribe);
-
-    private static Task<JsonObject> ReceiveAsync(ClientWebSocket socket) => StreamClient.ReceiveAsync(socket);
 }
