@@ -87,7 +87,7 @@ public abstract partial class StoreConformanceTests
         now.Insights.Select(i => (i.Text, i.Mentions)).ShouldBe([("Thermal paste is fine", 2), ("Fans fail first", 1)], "an insight is kept once and counted by mention");
         now.Code.Select(c => c.Path).ShouldBe(["src/fan.sh"]);
         (await Handoffs.GetLastAsync(Tenant, "infra", T0.AddHours(1), Ct))!.Id.ShouldBe("hof_1");
-        (await Handoffs.ListProjectsAsync(Tenant, Ct)).ShouldBe(["infra"]);
+        (await Handoffs.ListProjectsAsync(Tenant, 10, null, Ct)).ShouldBe(["infra"]);
     }
 
     [Fact]

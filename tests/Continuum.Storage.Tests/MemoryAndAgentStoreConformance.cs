@@ -87,10 +87,11 @@ public abstract partial class StoreConformanceTests
         var v2 = await Agents.WriteSharedAsync(Tenant, "default", "plan", "state", Json("""{"step":2}"""), [], "planner", T0.AddSeconds(1), null, false, 1, Ct);
         var stale = await Agents.WriteSharedAsync(Tenant, "default", "plan", "state", Json("""{"step":9}"""), [], "coder", T0.AddSeconds(2), null, false, 1, Ct);
 
-        (v1!.Version, v2!.Version).ShouldBe((1L, 2L));
+        (v1!.Value.Entry.Version, v2!.Value.Entry.Version).ShouldBe((1L, 2L));
+        (v1.Value.Created, v2.Value.Created).ShouldBe((true, false), "the first write creates the key, the second updates it");
         stale.ShouldBeNull();
         (await Agents.GetSharedVersionAsync(Tenant, "default", "plan", T0.AddSeconds(3), Ct)).ShouldBe((2L, true));
-        (await Agents.GetSharedVersionsAsync(Tenant, "default", "plan", Ct)).Select(e => e.Value!.Value.GetProperty("step").GetInt32()).Order().ShouldBe([1, 2]);
+        (await Agents.GetSharedVersionsAsync(Tenant, "default", "plan", 0, 10, Ct)).Select(e => e.Value!.Value.GetProperty("step").GetInt32()).Order().ShouldBe([1, 2]);
     }
 
     [Fact]
