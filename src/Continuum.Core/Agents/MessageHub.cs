@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Globalization;
+using System.Text.Json;
 using Continuum.Errors;
 using Continuum.Model;
 using Continuum.Realtime;
