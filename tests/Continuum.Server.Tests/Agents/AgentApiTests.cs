@@ -166,10 +166,11 @@ public sealed class AgentApiTests
     [Fact]
     public async Task An_agent_whose_heartbeats_stop_is_offline_and_a_ping_brings_it_back()
     {
-        await using var server = await ApiServer.StartAsync("--Continuum:Agents:HeartbeatTimeout", "00:00:01");
+        var clock = new Continuum.Testing.ShiftedClock();
+        await using var server = await ApiServer.StartWithClockAsync(clock, "--Continuum:Agents:HeartbeatTimeout", "00:00:01");
         await Created(server, HttpMethod.Put, "api/agents/quiet", new { agentName = "Quiet", agentType = "test" });
 
-        await Task.Delay(1500);
+        clock.Advance(TimeSpan.FromSeconds(1.5));
         var offline = await server.GetOkAsync("api/agents/quiet");
         var active = await server.GetOkAsync("api/agents");
         var all = await server.GetOkAsync("api/agents?all=true");
@@ -185,12 +186,13 @@ public sealed class AgentApiTests
     [Fact]
     public async Task Expired_entries_vanish_from_reads_at_once()
     {
-        await using var server = await ApiServer.StartAsync();
+        var clock = new Continuum.Testing.ShiftedClock();
+        await using var server = await ApiServer.StartWithClockAsync(clock);
         await Created(server, HttpMethod.Put, "api/shared/ttl/short", new { sessionId = "s", value = "soon gone", ttlSeconds = 1, tags = new[] { "t" } });
         await Created(server, HttpMethod.Put, "api/shared/ttl/long", new { sessionId = "s", value = "stays", tags = new[] { "t" } });
         (await server.GetAsync("api/shared/ttl/short")).Status.ShouldBe(HttpStatusCode.OK);
 
-        await Task.Delay(1300);
+        clock.Advance(TimeSpan.FromSeconds(1.3));
 
         (await server.GetAsync("api/shared/ttl/short")).ShouldBeProblem(HttpStatusCode.NotFound);
         (await server.GetOkAsync("api/shared/ttl?tags=t"))["entries"]!.AsArray().Select(e => (string)e!["key"]!).ShouldBe(["long"]);

@@ -19,7 +19,7 @@ public sealed class McpAgentTests : IAsyncLifetime
             Command = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet",
             Arguments = [Path.Combine(AppContext.BaseDirectory, "continuum.dll"), "--data", _data, "mcp"],
             WorkingDirectory = AppContext.BaseDirectory,
-        }));
+        }), McpTestClient.Options);
     }
 
     public async Task DisposeAsync()

@@ -22,7 +22,7 @@ public sealed class McpHandoffTests : IAsyncLifetime
             WorkingDirectory = AppContext.BaseDirectory,
         });
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        _client = await McpClient.CreateAsync(transport, cancellationToken: timeout.Token);
+        _client = await McpClient.CreateAsync(transport, McpTestClient.Options, cancellationToken: timeout.Token);
     }
 
     public async Task DisposeAsync()

@@ -64,7 +64,7 @@ public sealed class MemoryCliTests
                 Command = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet",
                 Arguments = [Path.Combine(AppContext.BaseDirectory, "continuum.dll"), "--data", data, "mcp"],
                 WorkingDirectory = AppContext.BaseDirectory,
-            }));
+            }), McpTestClient.Options);
             async Task<JsonNode> Call(string tool, Dictionary<string, object?> arguments)
             {
                 var result = await client.CallToolAsync(tool, arguments);
