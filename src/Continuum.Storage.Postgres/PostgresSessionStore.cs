@@ -154,18 +154,17 @@ public sealed class PostgresSessionStore(PostgresDatabase database, PostgresSess
                 command.Bind($"f{n++}", value);
             }
 
-            if (query.Cursor is not null)
+            if (ListCursor.Parse(query.Cursor) is { } cursor)
             {
-                var cursor = SessionCursor.Parse(query.Cursor);
                 sql.Append(" AND (created_at < @c_ticks OR (created_at = @c_ticks AND id < @c_id))");
-                command.Bind("c_ticks", cursor.CreatedTicks).Bind("c_id", cursor.Id);
+                command.Bind("c_ticks", cursor.Position).Bind("c_id", cursor.Id);
             }
 
             sql.Append(" ORDER BY created_at DESC, id DESC LIMIT @limit");
             command.Bind("limit", limit + 1);
             command.CommandText = sql.ToString();
             var items = await command.ReadAllAsync(PostgresCommands.ReadSession, cancellationToken).ConfigureAwait(false);
-            return SessionCursor.Page(items, limit);
+            return ListCursor.Page(items, limit, s => ListCursor.After(s.CreatedAt, s.Id));
         }, cancellationToken);
     }
 

@@ -108,11 +108,10 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
                 command.Bind($"$f{n++}", value);
             }
 
-            if (query.Cursor is not null)
+            if (ListCursor.Parse(query.Cursor) is { } cursor)
             {
-                var cursor = SessionCursor.Parse(query.Cursor);
                 sql.Append(" AND (created_at < $c_ticks OR (created_at = $c_ticks AND id < $c_id))");
-                command.Bind("$c_ticks", cursor.CreatedTicks).Bind("$c_id", cursor.Id);
+                command.Bind("$c_ticks", cursor.Position).Bind("$c_id", cursor.Id);
             }
 
             sql.Append(" ORDER BY created_at DESC, id DESC LIMIT $limit");
@@ -125,7 +124,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
                 items.Add(SqliteRows.ReadSession(reader));
             }
 
-            return SessionCursor.Page(items, limit);
+            return ListCursor.Page(items, limit, s => ListCursor.After(s.CreatedAt, s.Id));
         }
     }
 
