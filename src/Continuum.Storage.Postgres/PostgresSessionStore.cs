@@ -289,13 +289,16 @@ public sealed class PostgresSessionStore(PostgresDatabase database, PostgresSess
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<SessionLink>> GetLinksAsync(string tenantId, string sessionId, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<SessionLink>> GetLinksAsync(string tenantId, string sessionId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<SessionLink>>(async c =>
         {
             using var command = c.Command("""
                 SELECT from_session_id, to_session_id, type, at_seq, created_at FROM session_links
-                WHERE tenant_id = @tenant AND (from_session_id = @id OR to_session_id = @id) ORDER BY created_at
-                """).Bind("tenant", tenantId).Bind("id", sessionId);
+                WHERE tenant_id = @tenant AND (from_session_id = @id OR to_session_id = @id)
+                  AND (@c_from::text IS NULL OR (created_at, from_session_id, to_session_id) > (@c_pos, @c_from::text, @c_to::text))
+                ORDER BY created_at, from_session_id, to_session_id LIMIT @limit
+                """).Bind("tenant", tenantId).Bind("id", sessionId).Bind("limit", limit).Bind("c_pos", after?.Position ?? 0L)
+                .Bind("c_from", after is { } cut ? SessionLink.CursorIds(cut).From : null).Bind("c_to", after is { } c2 ? SessionLink.CursorIds(c2).To : null);
             return await command.ReadAllAsync(r => new SessionLink(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetTime(4)), cancellationToken)
                 .ConfigureAwait(false);
         }, cancellationToken);
