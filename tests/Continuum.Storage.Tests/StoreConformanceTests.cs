@@ -418,6 +418,35 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sessions_links_page_exactly_when_they_share_a_creation_time()
+    {
+        var parent = await CreateAsync(NewSession(null, "cli", "links-tie", T0));
+        var forks = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            forks.Add((await Sessions.DeriveAsync(Tenant, parent.Id, SessionLinkType.Fork, 0, 0, (p, _) => Child(p, p.Interface), Ct)).Id);
+        }
+
+        var listed = new List<SessionLink>();
+        ListCursor? after = null;
+        var pages = 0;
+        do
+        {
+            var page = ListCursor.Page(await Sessions.GetLinksAsync(Tenant, parent.Id, 3, after, Ct), 2, SessionLink.CursorAfter);
+            listed.AddRange(page.Items);
+            after = ListCursor.Parse(page.Next);
+            pages++;
+        }
+        while (after is not null && pages < 10);
+
+        pages.ShouldBe(3);
+        listed.ShouldAllBe(l => l.CreatedAt == listed[0].CreatedAt, "the forks share a creation time, so the ids break the tie");
+        listed.Select(l => l.ToSessionId).Order(StringComparer.Ordinal).ShouldBe(forks.Order(StringComparer.Ordinal));
+        listed.Select(l => l.ToSessionId).Distinct().Count().ShouldBe(5);
+        (await Sessions.GetLinksAsync(Tenant, parent.Id, 100, null, Ct)).ShouldBe(listed, "the pages hold the whole listing in its order");
+    }
+
+    [Fact]
     public async Task Paging_is_exact_when_sessions_share_a_creation_time()
     {
         var user = await NewUserAsync();
