@@ -18,8 +18,8 @@ internal static class ContextEndpoints
             .WithDescription("`include` (comma-separated: messages, prompt, budget, tokens, carriedOver, summaries, memories, entities, topics, recent) returns only those fields.");
         group.MapPost("/clear", ClearAsync).WithSummary("Hide the session's messages so far from its context; summaries stay.");
         group.MapPost("/summarize", SummarizeAsync).WithSummary("Fold the older part of the session into a summary now.");
-        group.MapGet("/summaries", SummariesAsync).WithSummary("The session's current summaries.");
-        api.MapGet("/users/{id}/entities", EntitiesAsync).WithTags("Context").WithSummary("The user's entities: first and last seen, mentions, sessions and interfaces.");
+        group.MapGet("/summaries", SummariesAsync).WithSummary("The session's current summaries, oldest first; paged by limit and cursor.");
+        api.MapGet("/users/{id}/entities", EntitiesAsync).WithTags("Context").WithSummary("The user's entities, most recently seen first: first and last seen, mentions, sessions and interfaces; paged by limit and cursor.");
     }
 
     private static async Task<IResult> BuildAsync(string id, string? query, int? budget, string? include, IContextService context, CancellationToken cancellationToken)
@@ -40,9 +40,15 @@ internal static class ContextEndpoints
         return TypedResults.Ok(new SummarizeResult(written, await context.GetSummariesAsync(id, cancellationToken).ConfigureAwait(false)));
     }
 
-    private static async Task<Ok<SummaryList>> SummariesAsync(string id, IContextService context, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new SummaryList(await context.GetSummariesAsync(id, cancellationToken).ConfigureAwait(false)));
+    private static async Task<Ok<SummaryList>> SummariesAsync(string id, int? limit, string? cursor, IContextService context, CancellationToken cancellationToken)
+    {
+        var page = await context.ListSummariesAsync(id, limit, cursor, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new SummaryList(page.Items, page.Next));
+    }
 
-    private static async Task<Ok<EntityList>> EntitiesAsync(string id, int? limit, IContextService context, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new EntityList(await context.GetUserEntitiesAsync(id, limit, cancellationToken).ConfigureAwait(false)));
+    private static async Task<Ok<EntityList>> EntitiesAsync(string id, int? limit, string? cursor, IContextService context, CancellationToken cancellationToken)
+    {
+        var page = await context.GetUserEntitiesAsync(id, limit, cursor, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new EntityList(page.Items, page.Next));
+    }
 }

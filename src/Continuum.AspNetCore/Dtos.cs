@@ -16,9 +16,10 @@ public sealed record EventList(IReadOnlyList<SessionEvent> Events, string? Next)
 /// <param name="Events">The events.</param>
 public sealed record EventBatch(IReadOnlyList<NewEvent>? Events);
 
-/// <summary>A session's links.</summary>
-/// <param name="Links">The links.</param>
-public sealed record LinkList(IReadOnlyList<SessionLink> Links);
+/// <summary>A page of a session's links.</summary>
+/// <param name="Links">The links from and to the session, oldest first.</param>
+/// <param name="Next">The cursor of the next page, or null on the last.</param>
+public sealed record LinkList(IReadOnlyList<SessionLink> Links, string? Next);
 
 /// <summary>Which user to merge into the survivor.</summary>
 /// <param name="UserId">The user that stops existing on its own.</param>
@@ -41,10 +42,12 @@ public sealed record StatsResponse(string Store, SessionStats Sessions)
 /// <param name="Summaries">The session's current summaries.</param>
 public sealed record SummarizeResult(int Written, IReadOnlyList<Summary> Summaries);
 
-/// <summary>A session's summaries.</summary>
+/// <summary>A page of a session's summaries.</summary>
 /// <param name="Summaries">The current summaries, oldest first.</param>
-public sealed record SummaryList(IReadOnlyList<Summary> Summaries);
+/// <param name="Next">The cursor of the next page, or null on the last.</param>
+public sealed record SummaryList(IReadOnlyList<Summary> Summaries, string? Next);
 
-/// <summary>A user's entities.</summary>
+/// <summary>A page of a user's entities.</summary>
 /// <param name="Entities">Most recently seen first.</param>
-public sealed record EntityList(IReadOnlyList<UserEntity> Entities);
+/// <param name="Next">The cursor of the next page, or null on the last.</param>
+public sealed record EntityList(IReadOnlyList<UserEntity> Entities, string? Next);

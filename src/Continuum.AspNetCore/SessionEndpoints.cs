@@ -21,7 +21,7 @@ internal static class SessionEndpoints
         group.MapDelete("/{id}", DeleteAsync).WithSummary("Delete a session and its events.");
         group.MapPost("/{id}/continue", ContinueAsync).WithSummary("Continue a session on another interface.");
         group.MapPost("/{id}/fork", ForkAsync).WithSummary("Fork a session at a seq.");
-        group.MapGet("/{id}/links", LinksAsync).WithSummary("Links from and to a session.");
+        group.MapGet("/{id}/links", LinksAsync).WithSummary("Links from and to a session, oldest first; paged by limit and cursor.");
         group.MapPost("/{id}/events", AppendAsync).WithSummary("Append an event (idempotent with idempotencyKey).");
         group.MapPost("/{id}/events:batch", AppendBatchAsync).WithSummary("Append several events, all or nothing.");
         group.MapGet("/{id}/events", ListEventsAsync).WithSummary("Events after a seq, in order.");
@@ -72,10 +72,11 @@ internal static class SessionEndpoints
         return TypedResults.Created($"/api/sessions/{session.Id}", session);
     }
 
-    private static async Task<Ok<LinkList>> LinksAsync(string id, ISessionService sessions, CancellationToken cancellationToken)
+    private static async Task<Ok<LinkList>> LinksAsync(string id, int? limit, string? cursor, ISessionService sessions, CancellationToken cancellationToken)
     {
         _ = await sessions.GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", id);
-        return TypedResults.Ok(new LinkList(await sessions.GetLinksAsync(id, cancellationToken).ConfigureAwait(false)));
+        var page = await sessions.GetLinksAsync(id, limit, cursor, cancellationToken).ConfigureAwait(false);
+        return TypedResults.Ok(new LinkList(page.Items, page.Next));
     }
 
     private static async Task<Results<Created<SessionEvent>, Ok<SessionEvent>>> AppendAsync(string id, NewEvent? newEvent, ISessionService sessions, CancellationToken cancellationToken)

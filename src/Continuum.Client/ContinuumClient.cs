@@ -78,8 +78,11 @@ public sealed partial class ContinuumClient : ISessionService, IIdentityService,
         SendAsync<Session>(HttpMethod.Post, $"api/sessions/{Escape(sessionId)}/fork", request, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<SessionLink>> GetLinksAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        (await SendAsync<LinkListBody>(HttpMethod.Get, $"api/sessions/{Escape(sessionId)}/links", null, cancellationToken).ConfigureAwait(false)).Links;
+    public async Task<Page<SessionLink>> GetLinksAsync(string sessionId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var body = await SendAsync<LinkListBody>(HttpMethod.Get, $"api/sessions/{Escape(sessionId)}/links" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor)), null, cancellationToken).ConfigureAwait(false);
+        return new Page<SessionLink>(body.Links, body.Next);
+    }
 
     /// <inheritdoc />
     public async Task<AppendResult> AppendAsync(string sessionId, NewEvent newEvent, CancellationToken cancellationToken = default)
@@ -166,11 +169,21 @@ public sealed partial class ContinuumClient : ISessionService, IIdentityService,
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Summary>> GetSummariesAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        (await SendAsync<SummaryListBody>(HttpMethod.Get, $"api/sessions/{Escape(sessionId)}/summaries", null, cancellationToken).ConfigureAwait(false)).Summaries;
+        await ReadAllAsync(cursor => ListSummariesAsync(sessionId, 1000, cursor, cancellationToken)).ConfigureAwait(false);
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<UserEntity>> GetUserEntitiesAsync(string userId, int? limit = null, CancellationToken cancellationToken = default) =>
-        (await SendAsync<EntityListBody>(HttpMethod.Get, $"api/users/{Escape(userId)}/entities" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture))), null, cancellationToken).ConfigureAwait(false)).Entities;
+    public async Task<Page<Summary>> ListSummariesAsync(string sessionId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var body = await SendAsync<SummaryListBody>(HttpMethod.Get, $"api/sessions/{Escape(sessionId)}/summaries" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor)), null, cancellationToken).ConfigureAwait(false);
+        return new Page<Summary>(body.Summaries, body.Next);
+    }
+
+    /// <inheritdoc />
+    public async Task<Page<UserEntity>> GetUserEntitiesAsync(string userId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var body = await SendAsync<EntityListBody>(HttpMethod.Get, $"api/users/{Escape(userId)}/entities" + Query(("limit", limit?.ToString(CultureInfo.InvariantCulture)), ("cursor", cursor)), null, cancellationToken).ConfigureAwait(false);
+        return new Page<UserEntity>(body.Entities, body.Next);
+    }
 
     private async Task<T?> GetOrNullAsync<T>(string url, CancellationToken cancellationToken)
         where T : class
@@ -241,6 +254,22 @@ public sealed partial class ContinuumClient : ISessionService, IIdentityService,
 
     private static string Escape(string value) => Uri.EscapeDataString(value);
 
+    /// <summary>Every item of a paged listing, reading page after page until the last.</summary>
+    private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(Func<string?, Task<Page<T>>> read)
+    {
+        var items = new List<T>();
+        string? cursor = null;
+        do
+        {
+            var page = await read(cursor).ConfigureAwait(false);
+            items.AddRange(page.Items);
+            cursor = page.Next;
+        }
+        while (cursor is not null);
+
+        return items;
+    }
+
     private static string Query(params (string Name, string? Value)[] parameters)
     {
         var parts = parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}").ToList();
@@ -251,13 +280,13 @@ public sealed partial class ContinuumClient : ISessionService, IIdentityService,
 
     private sealed record EventListBody(IReadOnlyList<SessionEvent> Events, string? Next);
 
-    private sealed record LinkListBody(IReadOnlyList<SessionLink> Links);
+    private sealed record LinkListBody(IReadOnlyList<SessionLink> Links, string? Next);
 
     private sealed record SummarizeBody(int Written);
 
-    private sealed record SummaryListBody(IReadOnlyList<Summary> Summaries);
+    private sealed record SummaryListBody(IReadOnlyList<Summary> Summaries, string? Next);
 
-    private sealed record EntityListBody(IReadOnlyList<UserEntity> Entities);
+    private sealed record EntityListBody(IReadOnlyList<UserEntity> Entities, string? Next);
 
     private sealed record StatsBody(string Store, SessionStats Sessions);
 

@@ -134,6 +134,18 @@ public sealed class PostgresContextStore(PostgresDatabase database) : IContextSt
         }, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Summary>> ListActiveSummariesAsync(string tenantId, string sessionId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<Summary>>(async c =>
+        {
+            using var command = c.Command($"""
+                SELECT {SummaryColumns} FROM summaries WHERE session_id = @session AND tenant_id = @tenant AND covered_by IS NULL
+                  AND (@c_id::text IS NULL OR from_seq > @c_pos OR (from_seq = @c_pos AND id > @c_id))
+                ORDER BY from_seq, id LIMIT @limit
+                """).Bind("tenant", tenantId).Bind("session", sessionId).Bind("limit", limit).Bind("c_pos", after?.Position ?? 0L).Bind("c_id", after?.Id);
+            return await command.ReadAllAsync(ReadSummary, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<(string TenantId, Summary Summary)>> GetFallbackSummariesAsync(int limit, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<(string, Summary)>>(async c =>
         {
@@ -201,16 +213,19 @@ public sealed class PostgresContextStore(PostgresDatabase database) : IContextSt
         }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<UserEntity>> GetUserEntitiesAsync(string tenantId, string userId, int limit, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyList<UserEntity>>(async c =>
+    public Task<IReadOnlyList<(UserEntity Entity, string Key)>> GetUserEntitiesAsync(string tenantId, string userId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<(UserEntity Entity, string Key)>>(async c =>
         {
             using var command = c.Command("""
                 SELECT e.name, e.kind, e.first_seen, e.last_seen, e.mentions,
                        coalesce((SELECT array_agg(DISTINCT s.session_id) FROM user_entity_sessions s WHERE s.tenant_id = e.tenant_id AND s.user_id = e.user_id AND s.key = e.key), '{}'),
-                       coalesce((SELECT array_agg(DISTINCT s.interface) FROM user_entity_sessions s WHERE s.tenant_id = e.tenant_id AND s.user_id = e.user_id AND s.key = e.key), '{}')
-                FROM user_entities e WHERE e.tenant_id = @tenant AND e.user_id = @user ORDER BY e.last_seen DESC LIMIT @limit
-                """).Bind("tenant", tenantId).Bind("user", userId).Bind("limit", limit);
-            return await command.ReadAllAsync(r => new UserEntity
+                       coalesce((SELECT array_agg(DISTINCT s.interface) FROM user_entity_sessions s WHERE s.tenant_id = e.tenant_id AND s.user_id = e.user_id AND s.key = e.key), '{}'),
+                       e.key
+                FROM user_entities e WHERE e.tenant_id = @tenant AND e.user_id = @user
+                  AND (@c_key::text IS NULL OR e.last_seen < @c_pos OR (e.last_seen = @c_pos AND e.key < @c_key))
+                ORDER BY e.last_seen DESC, e.key DESC LIMIT @limit
+                """).Bind("tenant", tenantId).Bind("user", userId).Bind("limit", limit).Bind("c_pos", after?.Position ?? 0L).Bind("c_key", after?.Id);
+            return await command.ReadAllAsync(r => (new UserEntity
             {
                 Name = r.GetString(0),
                 Kind = r.GetString(1),
@@ -219,7 +234,7 @@ public sealed class PostgresContextStore(PostgresDatabase database) : IContextSt
                 Mentions = r.GetInt64(4),
                 Sessions = r.GetFieldValue<string[]>(5),
                 Interfaces = r.GetFieldValue<string[]>(6),
-            }, cancellationToken).ConfigureAwait(false);
+            }, r.GetString(7)), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
     /// <inheritdoc />

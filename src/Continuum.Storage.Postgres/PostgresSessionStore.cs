@@ -154,18 +154,17 @@ public sealed class PostgresSessionStore(PostgresDatabase database, PostgresSess
                 command.Bind($"f{n++}", value);
             }
 
-            if (query.Cursor is not null)
+            if (ListCursor.Parse(query.Cursor) is { } cursor)
             {
-                var cursor = SessionCursor.Parse(query.Cursor);
                 sql.Append(" AND (created_at < @c_ticks OR (created_at = @c_ticks AND id < @c_id))");
-                command.Bind("c_ticks", cursor.CreatedTicks).Bind("c_id", cursor.Id);
+                command.Bind("c_ticks", cursor.Position).Bind("c_id", cursor.Id);
             }
 
             sql.Append(" ORDER BY created_at DESC, id DESC LIMIT @limit");
             command.Bind("limit", limit + 1);
             command.CommandText = sql.ToString();
             var items = await command.ReadAllAsync(PostgresCommands.ReadSession, cancellationToken).ConfigureAwait(false);
-            return SessionCursor.Page(items, limit);
+            return ListCursor.Page(items, limit, s => ListCursor.After(s.CreatedAt, s.Id));
         }, cancellationToken);
     }
 
@@ -290,13 +289,16 @@ public sealed class PostgresSessionStore(PostgresDatabase database, PostgresSess
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<SessionLink>> GetLinksAsync(string tenantId, string sessionId, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<SessionLink>> GetLinksAsync(string tenantId, string sessionId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<SessionLink>>(async c =>
         {
             using var command = c.Command("""
                 SELECT from_session_id, to_session_id, type, at_seq, created_at FROM session_links
-                WHERE tenant_id = @tenant AND (from_session_id = @id OR to_session_id = @id) ORDER BY created_at
-                """).Bind("tenant", tenantId).Bind("id", sessionId);
+                WHERE tenant_id = @tenant AND (from_session_id = @id OR to_session_id = @id)
+                  AND (@c_from::text IS NULL OR (created_at, from_session_id, to_session_id) > (@c_pos, @c_from::text, @c_to::text))
+                ORDER BY created_at, from_session_id, to_session_id LIMIT @limit
+                """).Bind("tenant", tenantId).Bind("id", sessionId).Bind("limit", limit).Bind("c_pos", after?.Position ?? 0L)
+                .Bind("c_from", after is { } cut ? SessionLink.CursorIds(cut).From : null).Bind("c_to", after is { } c2 ? SessionLink.CursorIds(c2).To : null);
             return await command.ReadAllAsync(r => new SessionLink(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt64(3), r.GetTime(4)), cancellationToken)
                 .ConfigureAwait(false);
         }, cancellationToken);

@@ -130,6 +130,15 @@ public sealed class SqliteContextStore(SqliteDatabase database) : IContextStore
             c => c.Bind("$tenant", tenantId).Bind("$session", sessionId), cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Summary>> ListActiveSummariesAsync(string tenantId, string sessionId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        ReadSummariesAsync($"""
+            SELECT {SummaryColumns} FROM summaries WHERE session_id = $session AND tenant_id = $tenant AND covered_by IS NULL
+              AND ($c_id IS NULL OR from_seq > $c_pos OR (from_seq = $c_pos AND id > $c_id))
+            ORDER BY from_seq, id LIMIT $limit
+            """,
+            c => c.Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$limit", limit).Bind("$c_pos", after?.Position ?? 0).Bind("$c_id", after?.Id), cancellationToken);
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<(string TenantId, Summary Summary)>> GetFallbackSummariesAsync(int limit, CancellationToken cancellationToken)
     {
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
@@ -238,7 +247,7 @@ public sealed class SqliteContextStore(SqliteDatabase database) : IContextStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<UserEntity>> GetUserEntitiesAsync(string tenantId, string userId, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(UserEntity Entity, string Key)>> GetUserEntitiesAsync(string tenantId, string userId, int limit, ListCursor? after, CancellationToken cancellationToken)
     {
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -247,15 +256,18 @@ public sealed class SqliteContextStore(SqliteDatabase database) : IContextStore
             command.CommandText = """
                 SELECT e.name, e.kind, e.first_seen, e.last_seen, e.mentions,
                        (SELECT json_group_array(DISTINCT s.session_id) FROM user_entity_sessions s WHERE s.tenant_id = e.tenant_id AND s.user_id = e.user_id AND s.key = e.key),
-                       (SELECT json_group_array(DISTINCT s.interface) FROM user_entity_sessions s WHERE s.tenant_id = e.tenant_id AND s.user_id = e.user_id AND s.key = e.key)
-                FROM user_entities e WHERE e.tenant_id = $tenant AND e.user_id = $user ORDER BY e.last_seen DESC LIMIT $limit
+                       (SELECT json_group_array(DISTINCT s.interface) FROM user_entity_sessions s WHERE s.tenant_id = e.tenant_id AND s.user_id = e.user_id AND s.key = e.key),
+                       e.key
+                FROM user_entities e WHERE e.tenant_id = $tenant AND e.user_id = $user
+                  AND ($c_key IS NULL OR e.last_seen < $c_pos OR (e.last_seen = $c_pos AND e.key < $c_key))
+                ORDER BY e.last_seen DESC, e.key DESC LIMIT $limit
                 """;
-            command.Bind("$tenant", tenantId).Bind("$user", userId).Bind("$limit", limit);
-            var items = new List<UserEntity>();
+            command.Bind("$tenant", tenantId).Bind("$user", userId).Bind("$limit", limit).Bind("$c_pos", after?.Position ?? 0).Bind("$c_key", after?.Id);
+            var items = new List<(UserEntity, string)>();
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                items.Add(new UserEntity
+                items.Add((new UserEntity
                 {
                     Name = reader.GetString(0),
                     Kind = reader.GetString(1),
@@ -264,7 +276,7 @@ public sealed class SqliteContextStore(SqliteDatabase database) : IContextStore
                     Mentions = reader.GetInt64(4),
                     Sessions = SqliteRows.ParseList(reader.GetString(5)),
                     Interfaces = SqliteRows.ParseList(reader.GetString(6)),
-                });
+                }, reader.GetString(7)));
             }
 
             return items;

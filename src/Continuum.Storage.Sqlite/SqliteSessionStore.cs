@@ -108,11 +108,10 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
                 command.Bind($"$f{n++}", value);
             }
 
-            if (query.Cursor is not null)
+            if (ListCursor.Parse(query.Cursor) is { } cursor)
             {
-                var cursor = SessionCursor.Parse(query.Cursor);
                 sql.Append(" AND (created_at < $c_ticks OR (created_at = $c_ticks AND id < $c_id))");
-                command.Bind("$c_ticks", cursor.CreatedTicks).Bind("$c_id", cursor.Id);
+                command.Bind("$c_ticks", cursor.Position).Bind("$c_id", cursor.Id);
             }
 
             sql.Append(" ORDER BY created_at DESC, id DESC LIMIT $limit");
@@ -125,7 +124,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
                 items.Add(SqliteRows.ReadSession(reader));
             }
 
-            return SessionCursor.Page(items, limit);
+            return ListCursor.Page(items, limit, s => ListCursor.After(s.CreatedAt, s.Id));
         }
     }
 
@@ -246,7 +245,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<SessionLink>> GetLinksAsync(string tenantId, string sessionId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SessionLink>> GetLinksAsync(string tenantId, string sessionId, int limit, ListCursor? after, CancellationToken cancellationToken)
     {
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
@@ -254,9 +253,12 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
             using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT from_session_id, to_session_id, type, at_seq, created_at FROM session_links
-                WHERE tenant_id = $tenant AND (from_session_id = $id OR to_session_id = $id) ORDER BY created_at
+                WHERE tenant_id = $tenant AND (from_session_id = $id OR to_session_id = $id)
+                  AND ($c_from IS NULL OR (created_at, from_session_id, to_session_id) > ($c_pos, $c_from, $c_to))
+                ORDER BY created_at, from_session_id, to_session_id LIMIT $limit
                 """;
-            command.Bind("$tenant", tenantId).Bind("$id", sessionId);
+            var (from, to) = after is { } cut ? SessionLink.CursorIds(cut) : (null, null);
+            command.Bind("$tenant", tenantId).Bind("$id", sessionId).Bind("$limit", limit).Bind("$c_pos", after?.Position ?? 0).Bind("$c_from", from).Bind("$c_to", to);
             var links = new List<SessionLink>();
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -418,6 +418,35 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sessions_links_page_exactly_when_they_share_a_creation_time()
+    {
+        var parent = await CreateAsync(NewSession(null, "cli", "links-tie", T0));
+        var forks = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            forks.Add((await Sessions.DeriveAsync(Tenant, parent.Id, SessionLinkType.Fork, 0, 0, (p, _) => Child(p, p.Interface), Ct)).Id);
+        }
+
+        var listed = new List<SessionLink>();
+        ListCursor? after = null;
+        var pages = 0;
+        do
+        {
+            var page = ListCursor.Page(await Sessions.GetLinksAsync(Tenant, parent.Id, 3, after, Ct), 2, SessionLink.CursorAfter);
+            listed.AddRange(page.Items);
+            after = ListCursor.Parse(page.Next);
+            pages++;
+        }
+        while (after is not null && pages < 10);
+
+        pages.ShouldBe(3);
+        listed.ShouldAllBe(l => l.CreatedAt == listed[0].CreatedAt, "the forks share a creation time, so the ids break the tie");
+        listed.Select(l => l.ToSessionId).Order(StringComparer.Ordinal).ShouldBe(forks.Order(StringComparer.Ordinal));
+        listed.Select(l => l.ToSessionId).Distinct().Count().ShouldBe(5);
+        (await Sessions.GetLinksAsync(Tenant, parent.Id, 100, null, Ct)).ShouldBe(listed, "the pages hold the whole listing in its order");
+    }
+
+    [Fact]
     public async Task Paging_is_exact_when_sessions_share_a_creation_time()
     {
         var user = await NewUserAsync();
@@ -518,7 +547,7 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
 
         (await Sessions.GetAsync(Tenant, session.Id, Ct)).ShouldBeNull();
         (await Events.ListAsync(Tenant, session.Id, 0, 100, Ct)).ShouldBeEmpty();
-        (await Sessions.GetLinksAsync(Tenant, child.Id, Ct)).ShouldBeEmpty();
+        (await Sessions.GetLinksAsync(Tenant, child.Id, 100, null, Ct)).ShouldBeEmpty();
         (await Sessions.DeleteAsync(Tenant, session.Id, Ct)).ShouldBeFalse();
         await Should.ThrowAsync<NotFoundException>(() => Events.AppendAsync(Tenant, session.Id, [Record("d")], T0, Ct));
         (await Events.ListAsync(Tenant, keep.Id, 0, 100, Ct)).Single().Content.ShouldBe("kept");
@@ -585,12 +614,12 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
         stored.CarriedOver.LastMessages.ShouldAllBe(m => m.Interface == "telegram");
         (await Events.ListAsync(Tenant, child.Id, 0, 10, Ct)).ShouldBeEmpty();
 
-        var link = (await Sessions.GetLinksAsync(Tenant, parent.Id, Ct)).Single();
+        var link = (await Sessions.GetLinksAsync(Tenant, parent.Id, 100, null, Ct)).Single();
         link.FromSessionId.ShouldBe(parent.Id);
         link.ToSessionId.ShouldBe(child.Id);
         link.Type.ShouldBe(SessionLinkType.Continuation);
         link.AtSeq.ShouldBeNull();
-        (await Sessions.GetLinksAsync(Tenant, child.Id, Ct)).Single().ShouldBe(link);
+        (await Sessions.GetLinksAsync(Tenant, child.Id, 100, null, Ct)).Single().ShouldBe(link);
         (await Sessions.GetAsync(Tenant, parent.Id, Ct))!.LastSeq.ShouldBe(5);
     }
 
@@ -619,7 +648,7 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
             .ShouldBe(appended.Take(3).Select(r => (r.Event.Type, r.Event.Role, r.Event.Content, r.Event.Tokens, r.Event.CreatedAt)));
         copied.ShouldAllBe(e => e.SessionId == fork.Id);
         copied.Select(e => e.Id).Intersect(appended.Select(r => r.Event.Id)).ShouldBeEmpty("the fork's events are copies with ids of their own");
-        var link = (await Sessions.GetLinksAsync(Tenant, fork.Id, Ct)).Single();
+        var link = (await Sessions.GetLinksAsync(Tenant, fork.Id, 100, null, Ct)).Single();
         (link.FromSessionId, link.ToSessionId, link.Type, link.AtSeq).ShouldBe((parent.Id, fork.Id, SessionLinkType.Fork, (long?)3));
 
         // The fork diverges from the parent without touching it.
@@ -656,7 +685,7 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
 
         error.Errors.Keys.ShouldContain("atSeq");
         (await Sessions.ListAsync(Tenant, new SessionQuery { UserId = user.Id, Limit = 10 }, Ct)).Items.Select(s => s.Id).ShouldBe([parent.Id]);
-        (await Sessions.GetLinksAsync(Tenant, parent.Id, Ct)).ShouldBeEmpty();
+        (await Sessions.GetLinksAsync(Tenant, parent.Id, 100, null, Ct)).ShouldBeEmpty();
     }
 
     [Fact]

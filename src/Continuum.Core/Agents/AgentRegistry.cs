@@ -1,4 +1,3 @@
-using System.Globalization;
 using Continuum.Errors;
 using Continuum.Model;
 using Continuum.Realtime;
@@ -61,7 +60,7 @@ public sealed class AgentRegistry(
         }
 
         var limit = InputValidator.Range(query.Limit ?? 500, 1, 1000, "limit");
-        var after = After(query.Cursor);
+        var after = ListCursor.Parse(query.Cursor);
         var now = time.GetUtcNow();
 
         // The registry is small and the effective status depends on the clock, so it is filtered and cut here,
@@ -69,13 +68,13 @@ public sealed class AgentRegistry(
         var agents = await store.ListAgentsAsync(tenant.TenantId, query.Namespace is null ? null : AgentNamespace.Validate(query.Namespace), cancellationToken).ConfigureAwait(false);
         var rows = agents
             .OrderBy(a => a.RegisteredAt.UtcTicks).ThenBy(a => a.SessionId, StringComparer.Ordinal)
-            .Where(a => after is not { } cut || a.RegisteredAt.UtcTicks > cut.Ticks || (a.RegisteredAt.UtcTicks == cut.Ticks && string.CompareOrdinal(a.SessionId, cut.SessionId) > 0))
+            .Where(a => after is not { } cut || a.RegisteredAt.UtcTicks > cut.Position || (a.RegisteredAt.UtcTicks == cut.Position && string.CompareOrdinal(a.SessionId, cut.Id) > 0))
             .Select(a => Effective(a, now, Timeout))
             .Where(a => query.Status is null ? query.All || a.Status != AgentStatus.Offline : a.Status == query.Status)
             .Where(a => query.Capability is null || a.Capabilities.Contains(query.Capability, StringComparer.OrdinalIgnoreCase))
             .Take(limit + 1)
             .ToList();
-        return ListCursor.Cut(rows, limit, a => ListCursor.Of($"{a.RegisteredAt.UtcTicks.ToString(CultureInfo.InvariantCulture)}:{a.SessionId}"));
+        return ListCursor.Page(rows, limit, a => ListCursor.After(a.RegisteredAt, a.SessionId));
     }
 
     /// <inheritdoc />
@@ -99,19 +98,6 @@ public sealed class AgentRegistry(
     /// <summary>The agent as every read shows it: offline once its heartbeat is older than <paramref name="timeout"/>, its reported status otherwise.</summary>
     internal static Agent Effective(Agent agent, DateTimeOffset now, TimeSpan timeout) =>
         now - agent.LastSeenAt > timeout ? agent with { Status = AgentStatus.Offline } : agent with { Status = agent.ReportedStatus };
-
-    private static (long Ticks, string SessionId)? After(string? cursor)
-    {
-        if (ListCursor.Text(cursor) is not { } text)
-        {
-            return null;
-        }
-
-        var colon = text.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 && long.TryParse(text.AsSpan(0, colon), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
-            ? (ticks, text[(colon + 1)..])
-            : throw new ValidationException("cursor", "is not a cursor this listing gave out: pass the 'next' of the page before.");
-    }
 
     private async Task<Agent> TouchAsync(string sessionId, string? status, string? currentTask, bool setTask, CancellationToken cancellationToken)
     {

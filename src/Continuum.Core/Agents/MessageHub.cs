@@ -110,9 +110,9 @@ public sealed class MessageHub(
         }
 
         var limit = InputValidator.Range(query.Limit ?? 100, 1, 1000, "limit");
-        var after = Math.Max(Math.Max(0, query.After), ListCursor.Number(query.Cursor));
+        var after = Math.Max(Math.Max(0, query.After), ListCursor.NumberOf(query.Cursor));
         var rows = await store.InboxAsync(tenant.TenantId, sessionId, query.Type, query.UnreadOnly, after, limit + 1, cancellationToken).ConfigureAwait(false);
-        return ListCursor.Cut(rows, limit, m => ListCursor.Of(m.Position));
+        return ListCursor.Page(rows, limit, m => ListCursor.AfterNumber(m.Position));
     }
 
     /// <inheritdoc />
@@ -129,11 +129,11 @@ public sealed class MessageHub(
     public async Task<Page<HubMessage>> ThreadAsync(long messageId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
     {
         var size = InputValidator.Range(limit ?? 500, 1, 1000, "limit");
-        var after = ListCursor.Number(cursor);
+        var after = ListCursor.NumberOf(cursor);
         var message = await store.GetMessageAsync(tenant.TenantId, messageId, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException("message", messageId.ToString(CultureInfo.InvariantCulture));
         var rows = await store.ThreadAsync(tenant.TenantId, message.ThreadId, after, size + 1, cancellationToken).ConfigureAwait(false);
-        return ListCursor.Cut(rows, size, m => ListCursor.Of(m.Id));
+        return ListCursor.Page(rows, size, m => ListCursor.AfterNumber(m.Id));
     }
 
     private static string Text(string? text, string field, bool required)

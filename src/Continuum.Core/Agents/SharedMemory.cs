@@ -74,14 +74,14 @@ public sealed class SharedMemory(
         ns = AgentNamespace.Validate(ns);
         Key(key);
         var size = InputValidator.Range(limit ?? 500, 1, 5000, "limit");
-        var after = ListCursor.Number(cursor);
+        var after = ListCursor.NumberOf(cursor);
         var rows = await store.GetSharedVersionsAsync(tenant.TenantId, ns, key, after, size + 1, cancellationToken).ConfigureAwait(false);
         if (rows.Count == 0 && (after == 0 || (await store.GetSharedVersionAsync(tenant.TenantId, ns, key, time.GetUtcNow(), cancellationToken).ConfigureAwait(false)).Version == 0))
         {
             throw new NotFoundException("shared entry", $"{ns}/{key}");
         }
 
-        return ListCursor.Cut(rows, size, e => ListCursor.Of(e.Version));
+        return ListCursor.Page(rows, size, e => ListCursor.AfterNumber(e.Version));
     }
 
     /// <inheritdoc />
@@ -97,8 +97,8 @@ public sealed class SharedMemory(
         InputValidator.OptionalIdentifier(query.SessionId, "session");
         var limit = InputValidator.Range(query.Limit ?? 500, 1, 5000, "limit");
         var rows = await store.SearchSharedAsync(tenant.TenantId, ns, string.IsNullOrEmpty(query.Pattern) ? null : query.Pattern, query.Tags ?? [], query.SessionId,
-            ListCursor.Text(query.Cursor), time.GetUtcNow(), limit + 1, cancellationToken).ConfigureAwait(false);
-        return ListCursor.Cut(rows, limit, e => ListCursor.Of(e.Key));
+            ListCursor.Parse(query.Cursor)?.Id, time.GetUtcNow(), limit + 1, cancellationToken).ConfigureAwait(false);
+        return ListCursor.Page(rows, limit, e => ListCursor.AfterName(e.Key));
     }
 
     /// <inheritdoc />

@@ -347,6 +347,22 @@ public sealed class ContextService(
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<UserEntity>> GetUserEntitiesAsync(string userId, int? limit = null, CancellationToken cancellationToken = default) =>
-        store.GetUserEntitiesAsync(tenant.TenantId, InputValidator.Identifier(userId, "userId"), InputValidator.Range(limit ?? 100, 1, 1000, "limit"), cancellationToken);
+    public async Task<Page<Summary>> ListSummariesAsync(string sessionId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var max = InputValidator.Range(limit ?? 100, 1, 1000, "limit");
+        var after = ListCursor.Parse(cursor);
+        _ = await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId);
+        var fetched = await store.ListActiveSummariesAsync(tenant.TenantId, sessionId, max + 1, after, cancellationToken).ConfigureAwait(false);
+        return ListCursor.Page(fetched, max, s => new ListCursor(s.FromSeq, s.Id));
+    }
+
+    /// <inheritdoc />
+    public async Task<Page<UserEntity>> GetUserEntitiesAsync(string userId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        InputValidator.Identifier(userId, "userId");
+        var max = InputValidator.Range(limit ?? 100, 1, 1000, "limit");
+        var fetched = await store.GetUserEntitiesAsync(tenant.TenantId, userId, max + 1, ListCursor.Parse(cursor), cancellationToken).ConfigureAwait(false);
+        var page = ListCursor.Page(fetched, max, r => ListCursor.After(r.Entity.LastSeen, r.Key));
+        return new Page<UserEntity>([.. page.Items.Select(r => r.Entity)], page.Next);
+    }
 }

@@ -17,6 +17,9 @@ public interface IContextService
     /// <summary>The session's current summaries, oldest first.</summary>
     Task<IReadOnlyList<Summary>> GetSummariesAsync(string sessionId, CancellationToken cancellationToken = default);
 
-    /// <summary>The user's entities, most recently seen first.</summary>
-    Task<IReadOnlyList<UserEntity>> GetUserEntitiesAsync(string userId, int? limit = null, CancellationToken cancellationToken = default);
+    /// <summary>A page of the session's current summaries, oldest first; pass the page's <c>Next</c> as <paramref name="cursor"/> for the next one.</summary>
+    Task<Page<Summary>> ListSummariesAsync(string sessionId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default);
+
+    /// <summary>A page of the user's entities, most recently seen first; pass the page's <c>Next</c> as <paramref name="cursor"/> for the next one.</summary>
+    Task<Page<UserEntity>> GetUserEntitiesAsync(string userId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default);
 }

@@ -30,7 +30,7 @@ public interface ISessionService
     Task<Session> ForkAsync(string sessionId, ForkRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Links from and to the session.</summary>
-    Task<IReadOnlyList<SessionLink>> GetLinksAsync(string sessionId, CancellationToken cancellationToken = default);
+    Task<Page<SessionLink>> GetLinksAsync(string sessionId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default);
 
     /// <summary>Appends one event; a retry with the same idempotency key returns the original.</summary>
     Task<AppendResult> AppendAsync(string sessionId, NewEvent newEvent, CancellationToken cancellationToken = default);

@@ -280,8 +280,12 @@ public sealed class SessionService(
     };
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<SessionLink>> GetLinksAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        sessions.GetLinksAsync(tenant.TenantId, sessionId, cancellationToken);
+    public async Task<Page<SessionLink>> GetLinksAsync(string sessionId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
+    {
+        var max = InputValidator.Range(limit ?? 100, 1, 1000, "limit");
+        var fetched = await sessions.GetLinksAsync(tenant.TenantId, sessionId, max + 1, ListCursor.Parse(cursor), cancellationToken).ConfigureAwait(false);
+        return ListCursor.Page(fetched, max, SessionLink.CursorAfter);
+    }
 
     /// <inheritdoc />
     public async Task<AppendResult> AppendAsync(string sessionId, NewEvent newEvent, CancellationToken cancellationToken = default)

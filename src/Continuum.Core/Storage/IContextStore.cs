@@ -24,6 +24,12 @@ public interface IContextStore
     /// <summary>The session's current (uncovered) summaries, oldest first.</summary>
     Task<IReadOnlyList<Summary>> GetActiveSummariesAsync(string tenantId, string sessionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Up to <paramref name="limit"/> of the session's current summaries in seq order (then by id), strictly after
+    /// <paramref name="after"/> (first seq and id) when given.
+    /// </summary>
+    Task<IReadOnlyList<Summary>> ListActiveSummariesAsync(string tenantId, string sessionId, int limit, ListCursor? after, CancellationToken cancellationToken);
+
     /// <summary>Summaries written by a fallback, for a model to redo; at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<(string TenantId, Summary Summary)>> GetFallbackSummariesAsync(int limit, CancellationToken cancellationToken);
 
@@ -42,8 +48,11 @@ public interface IContextStore
     /// <summary>The session's most mentioned entities.</summary>
     Task<IReadOnlyList<EntityCount>> GetSessionEntitiesAsync(string tenantId, string sessionId, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The user's entities, most recently seen first.</summary>
-    Task<IReadOnlyList<UserEntity>> GetUserEntitiesAsync(string tenantId, string userId, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Up to <paramref name="limit"/> of the user's entities, most recently seen first (then by key, descending), each
+    /// with its key, strictly after <paramref name="after"/> (last seen ticks and key) when given.
+    /// </summary>
+    Task<IReadOnlyList<(UserEntity Entity, string Key)>> GetUserEntitiesAsync(string tenantId, string userId, int limit, ListCursor? after, CancellationToken cancellationToken);
 
     /// <summary>Hides the session's messages so far from its context; summaries stay. Returns the cleared seq, or null when the session does not exist.</summary>
     Task<long?> ClearAsync(string tenantId, string sessionId, CancellationToken cancellationToken);

@@ -33,7 +33,7 @@ public interface ISessionStore
         Func<Session, IReadOnlyList<SessionEvent>, Session> makeChild, CancellationToken cancellationToken);
 
     /// <summary>Links from and to the session.</summary>
-    Task<IReadOnlyList<SessionLink>> GetLinksAsync(string tenantId, string sessionId, CancellationToken cancellationToken);
+    Task<IReadOnlyList<SessionLink>> GetLinksAsync(string tenantId, string sessionId, int limit, ListCursor? after, CancellationToken cancellationToken);
 
     /// <summary>Marks every active or inactive session whose expiry has passed as expired; returns how many.</summary>
     Task<int> ExpireDueAsync(DateTimeOffset now, CancellationToken cancellationToken);
