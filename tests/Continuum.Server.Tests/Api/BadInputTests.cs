@@ -227,12 +227,12 @@ public sealed class BadInputTests
     public async Task A_lone_surrogate_in_any_json_value_is_400_and_every_read_still_works()
     {
         await using var server = await ApiServer.StartAsync();
-        var user = (string)(await server.PostOkAsync("api/users/resolve", new { @interface = "web", externalUserId = "surrogate-1" }, HttpStatusCode.OK))["id"]!;
+        var user = (string)(await server.PostOkAsync("api/users/resolve", new { @interface = "web", externalUserId = "surrogate-1" }, HttpStatusCode.Created))["id"]!;
         var sessionId = (string)(await server.PostOkAsync("api/sessions", new { userId = user, @interface = "web", mode = "new" }))["id"]!;
         var recipient = (string)(await server.PostOkAsync("api/sessions", new { userId = user, @interface = "agent", agentId = "bob", mode = "new" }))["id"]!;
         foreach (var agent in new[] { sessionId, recipient })
         {
-            (await server.SendAsync(HttpMethod.Put, $"api/agents/{agent}", new { agentName = "a" + agent[^4..], agentType = "worker", capabilities = new[] { "x" } })).Status.ShouldBe(HttpStatusCode.OK);
+            (await server.SendAsync(HttpMethod.Put, $"api/agents/{agent}", new { agentName = "a" + agent[^4..], agentType = "worker", capabilities = new[] { "x" } })).Status.ShouldBe(HttpStatusCode.Created);
         }
 
         var writes = new (HttpMethod Method, string Path, string Body)[]
@@ -260,7 +260,7 @@ public sealed class BadInputTests
         (await server.AllEventsAsync(sessionId)).ShouldBeEmpty();
         (await server.GetOkAsync($"api/agents/{recipient}/inbox"))["messages"]!.AsArray().ShouldBeEmpty();
         (await server.GetAsync("api/shared/ns/key")).Status.ShouldBe(HttpStatusCode.NotFound);
-        (await server.GetOkAsync("api/handoffs?project=p"))["items"]!.AsArray().ShouldBeEmpty();
+        (await server.GetOkAsync("api/handoffs?project=p"))["handoffs"]!.AsArray().ShouldBeEmpty();
         (await server.GetOkAsync($"api/memories?userId={user}"))["memories"]!.AsArray().ShouldBeEmpty();
     }
 
@@ -283,7 +283,7 @@ public sealed class BadInputTests
         inBatch.Json["errors"]!["events[1].metadata.k.b"].ShouldNotBeNull();
         inHandoff.ShouldBeProblem(HttpStatusCode.BadRequest).ShouldBe(Problems + "validation");
         (await server.AllEventsAsync(sessionId)).ShouldBeEmpty();
-        (await server.GetOkAsync("api/handoffs?project=p"))["items"]!.AsArray().ShouldBeEmpty();
+        (await server.GetOkAsync("api/handoffs?project=p"))["handoffs"]!.AsArray().ShouldBeEmpty();
     }
 
     [Fact]
@@ -308,7 +308,7 @@ public sealed class BadInputTests
         }
 
         (await server.AllEventsAsync(sessionId)).ShouldBeEmpty();
-        (await server.GetOkAsync("api/handoffs?project=p"))["items"]!.AsArray().ShouldBeEmpty();
+        (await server.GetOkAsync("api/handoffs?project=p"))["handoffs"]!.AsArray().ShouldBeEmpty();
     }
 
     [Theory]
@@ -369,7 +369,7 @@ public sealed class BadInputTests
             reply.Json["errors"]![field].ShouldNotBeNull(reply.Text);
         }
 
-        (await server.GetOkAsync("api/handoffs?project=p"))["items"]!.AsArray().ShouldBeEmpty();
+        (await server.GetOkAsync("api/handoffs?project=p"))["handoffs"]!.AsArray().ShouldBeEmpty();
     }
 
     [Fact]
@@ -387,7 +387,7 @@ public sealed class BadInputTests
         many.ShouldBeProblem(HttpStatusCode.BadRequest).ShouldBe(Problems + "validation");
         many.Json["errors"]!["nextSteps"].ShouldNotBeNull();
         atLimit.Status.ShouldBe(HttpStatusCode.Created, atLimit.Text);
-        (await server.GetOkAsync("api/handoffs?project=p"))["items"]!.AsArray().Count.ShouldBe(1);
+        (await server.GetOkAsync("api/handoffs?project=p"))["handoffs"]!.AsArray().Count.ShouldBe(1);
     }
 
     [Fact]
@@ -398,14 +398,14 @@ public sealed class BadInputTests
         var reply = await server.PostAsync("api/handoffs?project=p", new { goal = new string('g', 1024 * 1024) });
 
         reply.ShouldBeProblem(HttpStatusCode.RequestEntityTooLarge).ShouldBe(Problems + "payload-too-large");
-        (await server.GetOkAsync("api/handoffs?project=p"))["items"]!.AsArray().ShouldBeEmpty();
+        (await server.GetOkAsync("api/handoffs?project=p"))["handoffs"]!.AsArray().ShouldBeEmpty();
     }
 
     [Fact]
     public async Task A_null_memory_source_and_a_nul_in_a_search_filter_are_400()
     {
         await using var server = await ApiServer.StartAsync();
-        var user = (string)(await server.PostOkAsync("api/users/resolve", new { @interface = "web", externalUserId = "src-1" }, HttpStatusCode.OK))["id"]!;
+        var user = (string)(await server.PostOkAsync("api/users/resolve", new { @interface = "web", externalUserId = "src-1" }, HttpStatusCode.Created))["id"]!;
 
         var sources = await server.SendRawAsync(HttpMethod.Post, "api/memories", $$"""{ "userId": "{{user}}", "content": "likes tea", "sources": [null] }""");
         var filterKey = await server.SendRawAsync(HttpMethod.Post, "api/search", $$"""{ "userId": "{{user}}", "query": "tea", "metadata": { "a\u0000b": "x" } }""");
