@@ -255,7 +255,11 @@ public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
             return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 
-    /// <summary>A glob (<c>*</c>, <c>?</c>, <c>[abc]</c>) as an anchored regular expression.</summary>
+    /// <summary>
+    /// A glob (<c>*</c>, <c>?</c>, <c>[abc]</c>, <c>[a-z]</c>, <c>[^abc]</c>) as an anchored regular expression that
+    /// matches what SQLite's <c>GLOB</c> matches and is always valid: every character is taken literally but the
+    /// wildcards, and a range whose ends are out of order (<c>[z-a]</c>) matches nothing, as in SQLite.
+    /// </summary>
     public static string GlobToRegex(string glob)
     {
         ArgumentNullException.ThrowIfNull(glob);
@@ -272,18 +276,46 @@ public sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
                     regex.Append('.');
                     break;
                 case '[' when glob.IndexOf(']', i + 1) is var end and > 0:
-                    var set = glob[(i + 1)..end];
-                    regex.Append('[').Append(set.StartsWith('^') ? "\\^" + set[1..] : set).Append(']');
+                    AppendSet(regex, glob[(i + 1)..end]);
                     i = end;
                     break;
                 default:
-                    regex.Append(char.IsLetterOrDigit(ch) ? ch.ToString() : "\\" + ch);
+                    regex.Append(Literal(ch));
                     break;
             }
         }
 
         return regex.Append('$').ToString();
     }
+
+    // A set's members escaped one by one, so that no set is an invalid regular expression; a set left with no members
+    // (only reversed ranges) matches no character, and its negation any character.
+    private static void AppendSet(StringBuilder regex, string set)
+    {
+        var negated = set.StartsWith('^');
+        var members = new StringBuilder();
+        for (var i = negated ? 1 : 0; i < set.Length; i++)
+        {
+            if (i + 2 < set.Length && set[i + 1] == '-' && !char.IsSurrogate(set[i]) && !char.IsSurrogate(set[i + 2]))
+            {
+                if (set[i] <= set[i + 2])
+                {
+                    members.Append(Literal(set[i])).Append('-').Append(Literal(set[i + 2]));
+                }
+
+                i += 2;
+            }
+            else
+            {
+                members.Append(Literal(set[i]));
+            }
+        }
+
+        regex.Append(members.Length > 0 ? (negated ? "[^" : "[") + members + "]" : negated ? "." : "(?!x)x");
+    }
+
+    // A character as itself: letters, digits and the halves of a surrogate pair as they are, anything else escaped.
+    private static string Literal(char ch) => char.IsLetterOrDigit(ch) || char.IsSurrogate(ch) ? ch.ToString() : "\\" + ch;
 
     private static async Task LockAsync(NpgsqlConnection c, NpgsqlTransaction t, string tenantId, string what, CancellationToken cancellationToken)
     {

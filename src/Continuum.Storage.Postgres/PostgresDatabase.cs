@@ -57,13 +57,22 @@ public sealed class PostgresDatabase : IAsyncDisposable
                 var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-                    await using (transaction.ConfigureAwait(false))
+                    try
                     {
-                        var result = await work(connection, transaction).ConfigureAwait(false);
-                        committing = true;
-                        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                        return result;
+                        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                        await using (transaction.ConfigureAwait(false))
+                        {
+                            var result = await work(connection, transaction).ConfigureAwait(false);
+                            committing = true;
+                            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+                            return result;
+                        }
+                    }
+                    catch (PostgresException)
+                    {
+                        // Rolled back by now (the transaction is disposed): outside it, the connection can be reset.
+                        ForgetPreparedStatements(connection);
+                        throw;
                     }
                 }
             }
@@ -90,7 +99,15 @@ public sealed class PostgresDatabase : IAsyncDisposable
                 var connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    return await work(connection).ConfigureAwait(false);
+                    try
+                    {
+                        return await work(connection).ConfigureAwait(false);
+                    }
+                    catch (PostgresException)
+                    {
+                        ForgetPreparedStatements(connection);
+                        throw;
+                    }
                 }
             }
             catch (Exception ex) when (PostgresErrors.Retryable(ex, committing: false) && attempt < MaxAttempts && !cancellationToken.IsCancellationRequested)
@@ -106,6 +123,30 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _source.DisposeAsync();
+
+    // The driver prepares the statements a connection runs often (Max Auto Prepare). A statement the server refuses
+    // in the round trip that prepares it (a NUL in a text parameter, a constraint violated, a bad pattern) can be left
+    // recorded as prepared without the description of its rows, and the next run of the same statement on that
+    // connection then fails with "unexpected backend message DataRow" (a driver fault, open in Npgsql 10). So after
+    // any error the server reports, the connection's prepared statements are dropped before it goes back to the
+    // pool; they are prepared again as they are used. Errors are rare enough for the round trip this costs (the driver
+    // offers this reset only as a synchronous call). A connection that fails here is broken, and the pool drops it.
+    private static void ForgetPreparedStatements(NpgsqlConnection connection)
+    {
+        if (connection.FullState != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            connection.UnprepareAll();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // Broken with the connection: the pool does not hand it out again.
+        }
+    }
 
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds((50 << attempt) + Random.Shared.Next(50));
 }

@@ -94,6 +94,26 @@ public abstract partial class StoreConformanceTests
         (await Agents.GetSharedVersionsAsync(Tenant, "default", "plan", 0, 10, Ct)).Select(e => e.Value!.Value.GetProperty("step").GetInt32()).Order().ShouldBe([1, 2]);
     }
 
+    [Theory]
+    [InlineData("task_*", "task_1,task_2,task_a")]
+    [InlineData("task_[0-9]", "task_1,task_2")]
+    [InlineData("task_[^0-9]", "task_a")]
+    [InlineData("task_[z-a]", "")]
+    [InlineData("task_[^z-a]", "task_1,task_2,task_a")]
+    [InlineData("[[:foo:]]*", "")]
+    [InlineData("a.b?(c)+\\", "a.b!(c)+\\")]
+    [InlineData("?", "")]
+    public async Task Shared_keys_match_a_glob_the_same_on_every_store_and_no_glob_is_an_error(string glob, string expected)
+    {
+        foreach (var key in new[] { "task_1", "task_2", "task_a", "a.b!(c)+\\", "other" })
+        {
+            (await Agents.WriteSharedAsync(Tenant, "globs", key, "note", null, [], "planner", T0, null, false, null, Ct)).ShouldNotBeNull();
+        }
+
+        var found = await Agents.SearchSharedAsync(Tenant, "globs", glob, [], null, null, T0, 100, Ct);
+        string.Join(",", found.Select(e => e.Key)).ShouldBe(expected);
+    }
+
     [Fact]
     public async Task Embeddings_wait_for_new_items_and_give_them_back_with_whose_they_are_once_saved()
     {

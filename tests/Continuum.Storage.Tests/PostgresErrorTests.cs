@@ -83,10 +83,55 @@ public sealed class PostgresErrorTests(PostgresCluster cluster) : IClassFixture<
         await cluster.DropDatabaseAsync(connectionString);
     }
 
-    private async Task<(PostgresDatabase Database, string ConnectionString)> MigratedAsync()
+    [Fact]
+    public async Task A_read_the_server_refuses_leaves_its_pooled_connection_able_to_run_the_same_read_again()
+    {
+        // One pooled connection, so that every call below runs on the connection the refused ones ran on. A NUL in a
+        // parameter is refused by the server as the statement is bound, after it was parsed: the driver's automatic
+        // preparation of a statement that fails so must not leave that connection expecting another answer.
+        var (database, connectionString) = await MigratedAsync("Maximum Pool Size=1");
+        await using (database)
+        {
+            var store = new PostgresAgentStore(database);
+            var now = DateTimeOffset.UtcNow;
+            var tags = new[] { "t" };
+            (await store.WriteSharedAsync("t", "ns", "plan", "note", null, tags, "ses_a", now, null, false, null, Ct)).ShouldNotBeNull();
+            for (var round = 0; round < 12; round++)
+            {
+                await Should.ThrowAsync<ValidationException>(() => store.SearchSharedAsync("t", "ns", null, tags, null, "nul\u0000", now, 10, Ct));
+                var found = await store.SearchSharedAsync("t", "ns", null, tags, null, null, now, 10, Ct);
+                found.Select(e => e.Key).ShouldBe(["plan"], $"round {round}");
+            }
+        }
+
+        await cluster.DropDatabaseAsync(connectionString);
+    }
+
+    [Fact]
+    public async Task A_write_the_server_refuses_is_rolled_back_and_leaves_its_pooled_connection_able_to_write_again()
+    {
+        var (database, connectionString) = await MigratedAsync("Maximum Pool Size=1");
+        await using (database)
+        {
+            var store = new PostgresAgentStore(database);
+            var now = DateTimeOffset.UtcNow;
+            for (var round = 0; round < 12; round++)
+            {
+                await Should.ThrowAsync<ValidationException>(() => store.WriteSharedAsync("t", "ns", "nul\u0000", "note", null, [], "ses_a", now, null, false, null, Ct));
+                var written = await store.WriteSharedAsync("t", "ns", $"key{round}", "note", null, [], "ses_a", now, null, false, null, Ct);
+                written.ShouldNotBeNull($"round {round}").Created.ShouldBeTrue();
+            }
+
+            (await store.SearchSharedAsync("t", "ns", null, [], null, null, now, 100, Ct)).Count.ShouldBe(12);
+        }
+
+        await cluster.DropDatabaseAsync(connectionString);
+    }
+
+    private async Task<(PostgresDatabase Database, string ConnectionString)> MigratedAsync(string? options = null)
     {
         var connectionString = await cluster.CreateDatabaseAsync();
-        var database = new PostgresDatabase(connectionString);
+        var database = new PostgresDatabase(options is null ? connectionString : connectionString + ";" + options);
         await new PostgresMigrator(database).MigrateAsync(Ct);
         return (database, connectionString);
     }
