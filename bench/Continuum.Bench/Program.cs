@@ -1,7 +1,7 @@
 using System.Globalization;
 using Continuum.Bench;
 using Continuum.Server;
-using Continuum.Services;
+using Continuum.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

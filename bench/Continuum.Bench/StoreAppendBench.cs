@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Continuum.Errors;
-using Continuum.Model;
-using Continuum.Services;
+using Continuum.Sessions;
+using Continuum.Users;
 
 namespace Continuum.Bench;
 

@@ -4,13 +4,13 @@ using System.Diagnostics;
 using System.Globalization;
 using Continuum;
 using Continuum.Context;
-using Continuum.Model;
-using Continuum.Services;
+using Continuum.Server;
+using Continuum.Sessions;
 using Continuum.Storage;
+using Continuum.Users;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Continuum.Server;
-using Microsoft.Extensions.Configuration;
 
 var sizes = args.Length > 0 ? args[0].Split(',').Select(int.Parse).ToArray() : [1_000, 10_000, 100_000];
 var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 2000;

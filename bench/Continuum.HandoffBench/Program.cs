@@ -4,10 +4,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Continuum;
 using Continuum.Handoffs;
-using Continuum.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using Continuum.Server;
+using Continuum.Storage;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
 var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 500;

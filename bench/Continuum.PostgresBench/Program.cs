@@ -77,7 +77,7 @@ using (var http = new HttpAppendBench(new Uri(one.Urls.First()), levels.Max()))
             Console.WriteLine($"    cpu: this process (server and clients) {used.ProcessPercent:F0}%, PostgreSQL {used.ThreadPercent(CpuUse.Postgres):F0}% of {Environment.ProcessorCount * 100}%; busiest threads: {used.Top(4)}");
         }
         rows.Add((clients, result, raw));
-        if (one.Services.GetService(typeof(Continuum.Storage.IAppendGroupReport)) is Continuum.Storage.IAppendGroupReport report)
+        if (one.Services.GetService(typeof(Continuum.Sessions.IAppendGroupReport)) is Continuum.Sessions.IAppendGroupReport report)
         {
             var groups = report.AppendGroups;
             Console.WriteLine($"    group commits so far: {groups.Groups:N0} groups, {groups.Grouped:N0} appends, {groups.AverageGroupSize:F1} a group on average, {groups.HandedBack:N0} handed back");

@@ -1,5 +1,4 @@
 using Continuum.Context;
-using Continuum.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

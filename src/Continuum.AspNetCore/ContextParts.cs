@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Continuum.Context;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Json;
+using Continuum.Sessions;
 using Microsoft.AspNetCore.Http;
 
 namespace Continuum.AspNetCore;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Continuum.Model;
+using Continuum.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;

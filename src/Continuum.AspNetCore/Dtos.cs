@@ -1,4 +1,6 @@
-using Continuum.Model;
+using Continuum.Context;
+using Continuum.Sessions;
+using Continuum.Stats;
 
 namespace Continuum.AspNetCore;
 
@@ -31,10 +33,10 @@ public sealed record MergeRequest(string? UserId);
 public sealed record StatsResponse(string Store, SessionStats Sessions)
 {
     /// <summary>This node's hot-session cache, when the store keeps one (PostgreSQL).</summary>
-    public Storage.SessionCacheStats? SessionCache { get; init; }
+    public Continuum.Sessions.SessionCacheStats? SessionCache { get; init; }
 
     /// <summary>This node's group commits of appends, when the store reports them (PostgreSQL).</summary>
-    public Storage.AppendGroupStats? AppendGroups { get; init; }
+    public Continuum.Sessions.AppendGroupStats? AppendGroups { get; init; }
 }
 
 /// <summary>The result of a forced summarization.</summary>

@@ -1,4 +1,5 @@
-using Continuum.Services;
+using Continuum.Sessions;
+using Continuum.Stats;
 using Continuum.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

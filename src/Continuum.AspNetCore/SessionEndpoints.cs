@@ -1,6 +1,5 @@
 using Continuum.Errors;
-using Continuum.Model;
-using Continuum.Services;
+using Continuum.Sessions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;

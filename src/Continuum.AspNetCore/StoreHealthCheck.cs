@@ -1,5 +1,6 @@
-using Continuum.Services;
+using Continuum.Sessions;
 using Continuum.Storage;
+using Continuum.Tenancy;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Continuum.AspNetCore;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Continuum.Agents;
-using Continuum.Model;
+using Continuum.Storage;
 using Spectre.Console;
 
 namespace Continuum.Cli;

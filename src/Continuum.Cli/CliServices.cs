@@ -2,8 +2,10 @@ using System.CommandLine;
 using Continuum.Client;
 using Continuum.Context;
 using Continuum.Server;
-using Continuum.Services;
+using Continuum.Sessions;
+using Continuum.Stats;
 using Continuum.Storage;
+using Continuum.Users;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

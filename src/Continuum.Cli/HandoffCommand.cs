@@ -9,7 +9,7 @@ namespace Continuum.Cli;
 /// <summary><c>continuum handoff create|show|list|draft|export</c>, <c>continuum briefing</c>, <c>continuum timeline</c>, <c>continuum knowledge</c>.</summary>
 internal static class HandoffCommand
 {
-    private static readonly JsonSerializerOptions IndentedJson = new(Model.JsonDefaults.Options) { WriteIndented = true };
+    private static readonly JsonSerializerOptions IndentedJson = new(Continuum.Json.JsonDefaults.Options) { WriteIndented = true };
 
     public static Command Create()
     {

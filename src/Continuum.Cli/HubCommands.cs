@@ -151,7 +151,7 @@ internal static class HubCommands
             {
                 if (json)
                 {
-                    Console.Out.WriteLine(JsonSerializer.Serialize(m, Model.JsonDefaults.Options));
+                    Console.Out.WriteLine(JsonSerializer.Serialize(m, Continuum.Json.JsonDefaults.Options));
                 }
                 else
                 {

@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Continuum.Model;
+using Continuum.Json;
+using Continuum.Sessions;
+using Continuum.Users;
 using Spectre.Console;
 
 namespace Continuum.Cli;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Sessions;
+using Continuum.Storage;
+using Continuum.Users;
 using Spectre.Console;
 
 namespace Continuum.Cli;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Users;
 using Spectre.Console;
 
 namespace Continuum.Cli;

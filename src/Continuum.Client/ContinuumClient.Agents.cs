@@ -2,7 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Continuum.Agents;
-using Continuum.Model;
+using Continuum.Json;
+using Continuum.Storage;
 
 namespace Continuum.Client;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Continuum.Handoffs;
-using Continuum.Model;
+using Continuum.Storage;
 
 namespace Continuum.Client;
 

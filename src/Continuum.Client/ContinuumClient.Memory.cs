@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using Continuum.Memory;
-using Continuum.Model;
 using Continuum.Search;
+using Continuum.Storage;
 
 namespace Continuum.Client;
 

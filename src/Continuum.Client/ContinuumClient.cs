@@ -4,8 +4,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Continuum.Context;
 using Continuum.Errors;
-using Continuum.Model;
-using Continuum.Services;
+using Continuum.Json;
+using Continuum.Sessions;
+using Continuum.Stats;
+using Continuum.Storage;
+using Continuum.Users;
 
 namespace Continuum.Client;
 

@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Json;
 
 namespace Continuum.Client;
 

@@ -1,3 +1,8 @@
+using Continuum.Context;
+using Continuum.ModelProviders;
+using Continuum.Sessions;
+using Continuum.Validation;
+
 namespace Continuum;
 
 /// <summary>Continuum's settings, bound from the configuration section <c>Continuum</c>.</summary>

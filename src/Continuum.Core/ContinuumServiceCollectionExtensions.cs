@@ -1,9 +1,12 @@
 using Continuum.Context;
 using Continuum.Hosting;
 using Continuum.ModelProviders;
-using Continuum.Services;
+using Continuum.Sessions;
+using Continuum.Stats;
 using Continuum.Storage;
+using Continuum.Tenancy;
 using Continuum.Tokens;
+using Continuum.Users;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,5 +1,6 @@
 using System.Net;
 using Continuum.AspNetCore;
+using Continuum.Validation;
 
 namespace Continuum.Server;
 

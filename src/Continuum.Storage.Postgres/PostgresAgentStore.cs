@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Continuum.Agents;
-using Continuum.Model;
+using Continuum.Json;
 using Npgsql;
 
 namespace Continuum.Storage.Postgres;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 

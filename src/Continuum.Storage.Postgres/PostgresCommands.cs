@@ -1,5 +1,7 @@
 using System.Text.Json;
-using Continuum.Model;
+using Continuum.Context;
+using Continuum.Json;
+using Continuum.Sessions;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -1,4 +1,7 @@
-using Continuum.Model;
+using Continuum.Context;
+using Continuum.Json;
+using Continuum.Sessions;
+using Continuum.Users;
 using Npgsql;
 
 namespace Continuum.Storage.Postgres;

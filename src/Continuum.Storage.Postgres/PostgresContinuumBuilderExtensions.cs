@@ -1,4 +1,7 @@
+using Continuum.Context;
 using Continuum.Realtime;
+using Continuum.Sessions;
+using Continuum.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;

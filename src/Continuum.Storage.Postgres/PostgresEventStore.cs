@@ -1,4 +1,4 @@
-using Continuum.Model;
+using Continuum.Sessions;
 using Npgsql;
 
 namespace Continuum.Storage.Postgres;

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Continuum.Json;
 using Continuum.Memory;
-using Continuum.Model;
 using Npgsql;
 
 namespace Continuum.Storage.Postgres;

@@ -1,5 +1,5 @@
-using Continuum.Model;
 using Continuum.Realtime;
+using Continuum.Sessions;
 
 namespace Continuum.Storage.Postgres;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Sessions;
+using Continuum.Stats;
 using Npgsql;
 
 namespace Continuum.Storage.Postgres;

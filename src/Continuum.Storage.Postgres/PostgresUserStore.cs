@@ -1,5 +1,5 @@
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Users;
 using Npgsql;
 
 namespace Continuum.Storage.Postgres;

@@ -23,7 +23,7 @@ internal static class MemoryRows
             Kind = r.GetString(4),
             Content = r.GetString(5),
             Subject = r.ReadNullableString(6),
-            Sources = JsonSerializer.Deserialize<List<MemorySource>>(r.GetString(7), Model.JsonDefaults.Options) ?? [],
+            Sources = JsonSerializer.Deserialize<List<MemorySource>>(r.GetString(7), Json.JsonDefaults.Options) ?? [],
             ValidFrom = r.ReadTime(8),
             ValidTo = r.IsDBNull(9) ? null : r.ReadTime(9),
             SupersededBy = r.ReadNullableString(10),

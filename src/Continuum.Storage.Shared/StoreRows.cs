@@ -1,6 +1,8 @@
 using System.Data.Common;
 using System.Text.Json;
-using Continuum.Model;
+using Continuum.Context;
+using Continuum.Json;
+using Continuum.Sessions;
 
 namespace Continuum.Storage;
 

@@ -1,4 +1,6 @@
-using Continuum.Model;
+using Continuum.Context;
+using Continuum.Json;
+using Continuum.Sessions;
 using Microsoft.Data.Sqlite;
 
 namespace Continuum.Storage.Sqlite;

@@ -1,4 +1,7 @@
+using Continuum.Context;
+using Continuum.Sessions;
 using Continuum.Storage;
+using Continuum.Users;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

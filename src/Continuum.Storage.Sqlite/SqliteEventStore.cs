@@ -1,4 +1,4 @@
-using Continuum.Model;
+using Continuum.Sessions;
 using Microsoft.Data.Sqlite;
 
 namespace Continuum.Storage.Sqlite;

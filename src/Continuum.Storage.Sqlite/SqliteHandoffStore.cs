@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Continuum.Handoffs;
-using Continuum.Model;
+using Continuum.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Continuum.Storage.Sqlite;

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using Continuum.Json;
 using Continuum.Memory;
-using Continuum.Model;
 using Microsoft.Data.Sqlite;
 
 namespace Continuum.Storage.Sqlite;

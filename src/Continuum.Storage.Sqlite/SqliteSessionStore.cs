@@ -1,6 +1,7 @@
 using System.Globalization;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Sessions;
+using Continuum.Stats;
 using Microsoft.Data.Sqlite;
 
 namespace Continuum.Storage.Sqlite;

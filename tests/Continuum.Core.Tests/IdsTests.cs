@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Continuum.Model;
+using Continuum.Storage;
 
 namespace Continuum.Core.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Continuum.Errors;
-using Continuum.Services;
+using Continuum.Validation;
 
 namespace Continuum.Core.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Continuum.Errors;
 using Continuum.Json;
-using Continuum.Services;
+using Continuum.Validation;
 
 namespace Continuum.Core.Tests;
 

@@ -1,7 +1,10 @@
 using Continuum.Agents;
+using Continuum.Context;
 using Continuum.Handoffs;
 using Continuum.Memory;
 using Continuum.Search;
+using Continuum.Sessions;
+using Continuum.Users;
 
 namespace Continuum.Storage.Tests;
 

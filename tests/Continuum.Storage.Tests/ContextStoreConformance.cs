@@ -1,4 +1,4 @@
-using Continuum.Model;
+using Continuum.Context;
 
 namespace Continuum.Storage.Tests;
 

@@ -1,6 +1,5 @@
 using Continuum.Agents;
 using Continuum.Memory;
-using Continuum.Model;
 using Continuum.Search;
 
 namespace Continuum.Storage.Tests;

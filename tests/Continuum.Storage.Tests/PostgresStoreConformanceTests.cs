@@ -1,3 +1,4 @@
+using Continuum.Sessions;
 using Continuum.Storage.Postgres;
 
 namespace Continuum.Storage.Tests;
@@ -81,7 +82,7 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
 
         var closed = NewSession(null, "cli", "host-closed", now);
         await Sessions.OpenAsync(Tenant, closed, null, now, Ct);
-        await Sessions.UpdateAsync(Tenant, closed.Id, s => s with { Status = Model.SessionStatus.Closed }, Ct);
+        await Sessions.UpdateAsync(Tenant, closed.Id, s => s with { Status = Continuum.Sessions.SessionStatus.Closed }, Ct);
 
         // Six writers at once, so appends share groups; every seventh carries a NUL, which PostgreSQL refuses and
         // which rolls its whole group back; a seventh writer appends to the closed session.

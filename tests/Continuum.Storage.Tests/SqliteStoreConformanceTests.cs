@@ -1,5 +1,7 @@
-using Continuum.Model;
+using Continuum.Context;
+using Continuum.Sessions;
 using Continuum.Storage.Sqlite;
+using Continuum.Users;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Continuum.Storage.Tests;

@@ -2,7 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Continuum.Context;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Sessions;
+using Continuum.Users;
 
 namespace Continuum.Storage.Tests;
 

@@ -3,7 +3,7 @@ using Continuum.Client;
 using Continuum.Context;
 using Continuum.Handoffs;
 using Continuum.Server;
-using Continuum.Services;
+using Continuum.Sessions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

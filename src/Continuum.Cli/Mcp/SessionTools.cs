@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using Continuum.Context;
 using Continuum.Errors;
-using Continuum.Model;
-using Continuum.Services;
+using Continuum.Sessions;
+using Continuum.Users;
 using ModelContextProtocol.Server;
 
 namespace Continuum.Cli.Mcp;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Json;
 using ModelContextProtocol;
 
 namespace Continuum.Cli.Mcp;

@@ -1,7 +1,8 @@
 using Continuum.Errors;
-using Continuum.Model;
 using Continuum.Realtime;
-using Continuum.Services;
+using Continuum.Storage;
+using Continuum.Tenancy;
+using Continuum.Validation;
 using Microsoft.Extensions.Options;
 
 namespace Continuum.Agents;

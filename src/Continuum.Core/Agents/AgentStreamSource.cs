@@ -1,4 +1,5 @@
-using Continuum.Services;
+using Continuum.Tenancy;
+using Continuum.Validation;
 
 namespace Continuum.Agents;
 

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using Continuum.Errors;
-using Continuum.Model;
 using Continuum.Realtime;
-using Continuum.Services;
+using Continuum.Sessions;
+using Continuum.Storage;
+using Continuum.Tenancy;
+using Continuum.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

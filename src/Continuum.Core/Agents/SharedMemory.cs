@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Continuum.Errors;
-using Continuum.Model;
 using Continuum.Realtime;
-using Continuum.Services;
+using Continuum.Storage;
+using Continuum.Tenancy;
+using Continuum.Validation;
 using Microsoft.Extensions.Options;
 
 namespace Continuum.Agents;

@@ -1,9 +1,10 @@
 using System.Text;
 using Continuum.Errors;
-using Continuum.Model;
-using Continuum.Services;
+using Continuum.Sessions;
 using Continuum.Storage;
+using Continuum.Tenancy;
 using Continuum.Tokens;
+using Continuum.Validation;
 using Microsoft.Extensions.Options;
 
 namespace Continuum.Context;

@@ -1,6 +1,7 @@
-using Continuum.Model;
+using Continuum.Sessions;
 using Continuum.Storage;
 using Continuum.Tokens;
+using Continuum.Users;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

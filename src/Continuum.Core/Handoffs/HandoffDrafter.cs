@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Continuum.Context;
-using Continuum.Model;
+using Continuum.Sessions;
 
 namespace Continuum.Handoffs;
 

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Continuum.Errors;
 using Continuum.Json;
+using Continuum.Validation;
 
 namespace Continuum.Handoffs;
 
@@ -65,7 +66,7 @@ public static class HandoffJson
 
         if (handoff.Metrics is { } metrics)
         {
-            Services.InputValidator.JsonValue(metrics, limits.MaxMetadataBytes, "metrics");
+            Validation.InputValidator.JsonValue(metrics, limits.MaxMetadataBytes, "metrics");
         }
     }
 

@@ -3,10 +3,13 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Continuum.Context;
 using Continuum.Errors;
-using Continuum.Model;
 using Continuum.ModelProviders;
-using Continuum.Services;
+using Continuum.Sessions;
+using Continuum.Storage;
+using Continuum.Tenancy;
 using Continuum.Tokens;
+using Continuum.Users;
+using Continuum.Validation;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Continuum.Realtime;
-using Continuum.Services;
+using Continuum.Tenancy;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Continuum.Context;
-using Continuum.Model;
+using Continuum.Json;
 using Continuum.Search;
-using Continuum.Services;
+using Continuum.Sessions;
 using Microsoft.Extensions.Logging;
 
 namespace Continuum.Memory;

@@ -1,4 +1,4 @@
-using Continuum.Model;
+using Continuum.Storage;
 
 namespace Continuum.Memory;
 

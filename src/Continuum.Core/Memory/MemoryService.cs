@@ -1,11 +1,13 @@
 using System.Text.Json;
 using Continuum.Context;
 using Continuum.Errors;
-using Continuum.Model;
 using Continuum.ModelProviders;
 using Continuum.Search;
-using Continuum.Services;
+using Continuum.Sessions;
 using Continuum.Storage;
+using Continuum.Tenancy;
+using Continuum.Users;
+using Continuum.Validation;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 

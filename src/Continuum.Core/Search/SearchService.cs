@@ -1,5 +1,6 @@
 using Continuum.Errors;
-using Continuum.Services;
+using Continuum.Tenancy;
+using Continuum.Validation;
 
 namespace Continuum.Search;
 

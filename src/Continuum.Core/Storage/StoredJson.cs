@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Continuum.Model;
+using Continuum.Json;
 
 namespace Continuum.Storage;
 

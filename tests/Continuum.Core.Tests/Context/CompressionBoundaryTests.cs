@@ -1,5 +1,5 @@
 using Continuum.Context;
-using Continuum.Model;
+using Continuum.Sessions;
 
 namespace Continuum.Core.Tests.Context;
 

@@ -30,8 +30,14 @@ public sealed class MemoryRulesTests
         var now = DateTimeOffset.UtcNow;
         MemoryItem Fact(string id, string content, int minutesAgo) => new()
         {
-            Id = id, UserId = "u", Kind = MemoryKind.Fact, Content = content, Subject = MemoryRules.Subject(content),
-            ValidFrom = now.AddMinutes(-minutesAgo), CreatedAt = now, UpdatedAt = now,
+            Id = id,
+            UserId = "u",
+            Kind = MemoryKind.Fact,
+            Content = content,
+            Subject = MemoryRules.Subject(content),
+            ValidFrom = now.AddMinutes(-minutesAgo),
+            CreatedAt = now,
+            UpdatedAt = now,
         };
 
         var current = new[] { Fact("gpu", "GPU temp is 82C", 10), Fact("disk", "Disk usage is 91%", 5) };

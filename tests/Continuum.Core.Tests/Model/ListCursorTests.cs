@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Text;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Storage;
 
 namespace Continuum.Core.Tests.Model;
 

@@ -1,7 +1,8 @@
 using Continuum.Context;
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Sessions;
 using Continuum.Storage;
+using Continuum.Users;
 
 namespace Continuum.Core.Tests.Storage;
 

@@ -1,6 +1,7 @@
 using Continuum.Errors;
-using Continuum.Model;
+using Continuum.Sessions;
 using Continuum.Storage;
+using Continuum.Users;
 
 namespace Continuum.Core.Tests.Storage;
 

@@ -157,7 +157,7 @@ public sealed class AgentApiTests
 
         var items = new[] { await StreamClient.ReceiveAsync(stream), await StreamClient.ReceiveAsync(stream) };
         var evt = items.Single(i => i.Type == "event");
-        evt.As<Model.SessionEvent>().Content.ShouldBe("after subscribing");
+        evt.As<Sessions.SessionEvent>().Content.ShouldBe("after subscribing");
         evt.Cursor.ShouldBe(2);
         var memory = items.Single(i => i.Type == "memory");
         memory.As<SharedEntry>().Key.ShouldBe("flag");

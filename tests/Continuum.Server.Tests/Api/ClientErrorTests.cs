@@ -1,8 +1,8 @@
 using Continuum.Client;
 using Continuum.Errors;
 using Continuum.Memory;
-using Continuum.Model;
-using Continuum.Services;
+using Continuum.Sessions;
+using Continuum.Users;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -135,9 +135,9 @@ public sealed class WireConventionTests
         ((string)(await ReadAsync(again))["id"]!).ShouldBe(userId);
 
         var client = new Continuum.Client.ContinuumClient(server.Http);
-        var resolved = await client.ResolveIdentityAsync(new Continuum.Model.IdentityRef { Interface = "discord", ExternalUserId = "d-resolve" });
+        var resolved = await client.ResolveIdentityAsync(new Continuum.Users.IdentityRef { Interface = "discord", ExternalUserId = "d-resolve" });
         (resolved.User.Id, resolved.Created).ShouldBe((userId, false));
-        (await client.ResolveIdentityAsync(new Continuum.Model.IdentityRef { Interface = "discord", ExternalUserId = "d-other" })).Created.ShouldBeTrue();
+        (await client.ResolveIdentityAsync(new Continuum.Users.IdentityRef { Interface = "discord", ExternalUserId = "d-other" })).Created.ShouldBeTrue();
     }
 
     private static async Task<JsonObject> ReadAsync(HttpResponseMessage response) =>

@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Continuum.Server.Tests.Api;
 using Continuum.Storage.Postgres;
-using Microsoft.Extensions.DependencyInjection;
 using Continuum.Storage.Tests;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Continuum.Server.Tests.Cluster;
 
@@ -90,7 +90,7 @@ public sealed class TwoNodeTests(PostgresCluster cluster) : IClassFixture<Postgr
         await a.PostOkAsync("api/messages", new { from = "sender", to = "listener", type = "notification", subject = "from A" });
 
         var received = new List<Client.StreamItem> { await StreamClient.ReceiveAsync(stream), await StreamClient.ReceiveAsync(stream) };
-        received.ShouldContain(m => m.Type == "event" && m.As<Model.SessionEvent>().Content == "appended on node A");
+        received.ShouldContain(m => m.Type == "event" && m.As<Sessions.SessionEvent>().Content == "appended on node A");
         received.ShouldContain(m => m.Type == "message" && m.As<Continuum.Agents.HubMessage>().Subject == "from A");
 
         // It came by NOTIFY: node B heard node A's notices (its own are not counted).

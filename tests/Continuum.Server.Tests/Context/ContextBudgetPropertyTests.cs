@@ -1,9 +1,9 @@
 using Continuum.Context;
-using Continuum.Model;
-using Continuum.Services;
+using Continuum.Sessions;
 using Continuum.Storage;
 using Continuum.Storage.Sqlite;
 using Continuum.Tokens;
+using Continuum.Users;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Continuum.Server.Tests.Context;

@@ -19,8 +19,11 @@ public sealed class FakeEmbeddingModel : IAsyncDisposable
 
     private static readonly Dictionary<string, string> Synonyms = new(StringComparer.Ordinal)
     {
-        ["automobile"] = "car", ["vehicle"] = "car", ["sedan"] = "car",
-        ["physician"] = "doctor", ["medic"] = "doctor",
+        ["automobile"] = "car",
+        ["vehicle"] = "car",
+        ["sedan"] = "car",
+        ["physician"] = "doctor",
+        ["medic"] = "doctor",
     };
 
     private readonly WebApplication _app;

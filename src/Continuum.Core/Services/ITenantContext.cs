@@ -1,8 +1,0 @@
-namespace Continuum.Services;
-
-/// <summary>The tenant the current call acts for.</summary>
-public interface ITenantContext
-{
-    /// <summary>The tenant id.</summary>
-    string TenantId { get; }
-}
