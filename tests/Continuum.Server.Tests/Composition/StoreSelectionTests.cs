@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Continuum.Server.Tests.Api;
+using Continuum.Server.Tests.Handoffs;
 using Continuum.Storage.Tests;
 using Npgsql;
 
@@ -112,40 +112,17 @@ public sealed class StoreSelectionTests(PostgresCluster cluster) : IClassFixture
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<(int ExitCode, string Out, string Err)> RunCliAsync(Dictionary<string, string> environment, params string[] args)
+    private static Task<CliRun.Result> RunCliAsync(Dictionary<string, string> environment, params string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "continuum.dll");
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
         // The child sees only the store settings given here, not the ones the test run itself was started with.
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Continuum__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("CONTINUUM_", StringComparison.Ordinal)).ToList())
-        {
-            start.Environment.Remove(key);
-        }
-
+        var settings = Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(k => k.StartsWith("Continuum__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("CONTINUUM_", StringComparison.Ordinal))
+            .ToDictionary(k => k, string? (_) => null);
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            settings[key] = value;
         }
 
-        start.Environment["NO_COLOR"] = "1";
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        return CliRun.RunAsync(settings, args);
     }
 }
