@@ -92,6 +92,7 @@ public static class ContinuumApiExtensions
         StreamEndpoint.Map(api);
         OperationsEndpoints.Map(api);
         Lifecycle.AuditEndpoints.Map(api);
+        Lifecycle.LifecycleEndpoints.Map(api);
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         return endpoints;
