@@ -93,6 +93,8 @@ public static class ContinuumApiExtensions
         StreamEndpoint.Map(api);
         OperationsEndpoints.Map(api);
         Security.KeyEndpoints.Map(api);
+        Lifecycle.AuditEndpoints.Map(api);
+        Lifecycle.LifecycleEndpoints.Map(api);
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         return endpoints;

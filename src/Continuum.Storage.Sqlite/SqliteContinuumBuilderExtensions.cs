@@ -31,6 +31,8 @@ public static class SqliteContinuumBuilderExtensions
         builder.Services.TryAddSingleton<Memory.IMemoryStore, SqliteMemoryStore>();
         builder.Services.TryAddSingleton<Search.IEmbeddingStore, SqliteEmbeddingStore>();
         builder.Services.TryAddSingleton<Security.IApiKeyStore, SqliteApiKeyStore>();
+        builder.Services.TryAddSingleton<Security.IAuditLog, SqliteAuditLog>();
+        builder.Services.TryAddSingleton<Lifecycle.ILifecycleStore, SqliteLifecycleStore>();
         return builder;
     }
 }

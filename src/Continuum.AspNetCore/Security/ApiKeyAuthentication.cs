@@ -67,6 +67,13 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyService 
             return;
         }
 
+        // Admin actions (keys, the audit log, export, import, forgetting a user) act on the whole tenant.
+        if (caller.IsBound && scope == ApiScopes.Admin)
+        {
+            await RefuseAsync(context, 403, "forbidden", "Admin actions need a key bound to no user or agent namespace.").ConfigureAwait(false);
+            return;
+        }
+
         if (caller.IsBound && !Reaches(caller, path, endpoint))
         {
             var binding = caller.UserId is not null ? "one user" : "one agent namespace";

@@ -197,6 +197,12 @@ public sealed class KeyApiTests
         (await bobKey.SendAsync(HttpMethod.Post, "api/search", new { sessionId = aliceSession, query = "pelican" })).Text.ShouldNotContain("alice-private");
         (await bobKey.SendAsync(HttpMethod.Post, "api/search", new { userId = aliceUser, query = "pelican" })).ShouldBeProblem(HttpStatusCode.NotFound);
 
+        // Even with the admin scope, a bound key takes no admin action on the tenant.
+        var boundAdmin = await KeyedClient.WithNewKeyAsync(server, "default", "read,write,admin", userId: bobUser);
+        (await boundAdmin.GetAsync("api/keys")).ShouldBeProblem(HttpStatusCode.Forbidden);
+        (await boundAdmin.SendAsync(HttpMethod.Delete, $"api/users/{aliceUser}?forget=true")).ShouldBeProblem(HttpStatusCode.Forbidden);
+        (await boundAdmin.GetAsync($"api/sessions/{bobSession}")).Status.ShouldBe(HttpStatusCode.OK);
+
         (await bot.OkAsync(HttpMethod.Get, $"api/sessions/{aliceSession}/events"))["events"]!.AsArray().Select(e => (string)e!["content"]!).ShouldBe(["alice-private-pelican"]);
         (await bot.GetAsync($"api/memories/{aliceMemory}")).Status.ShouldBe(HttpStatusCode.OK);
     }
