@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using Continuum.Lifecycle;
 using Continuum.Security;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Continuum.Storage.Postgres;
 
@@ -18,6 +20,100 @@ public sealed class PostgresLifecycleStore(PostgresDatabase database) : ILifecyc
         "user_entities", "user_entity_sessions", "memories", "embeddings", "shared_entries", "shared_keys", "agents",
         "hub_messages", "hub_inbox", "handoffs", "audit_log", "schema_migrations",
     };
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ExportRow> ExportAsync(string tenantId, ExportScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var connection = new NpgsqlConnection(database.ConnectionString);
+        await using (connection.ConfigureAwait(false))
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            // One snapshot for every kind; the reader streams rows from the server as they are read.
+            var transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
+            await using (transaction.ConfigureAwait(false))
+            {
+                foreach (var kind in ExportFormat.Kinds)
+                {
+                    if (!kind.Scopes.TryGetValue(scope.Kind, out var condition))
+                    {
+                        continue;
+                    }
+
+                    var columns = string.Join(", ", kind.Columns.Select(c => c.Type switch
+                    {
+                        ExportColumnType.Json or ExportColumnType.Jsonb => c.Name + "::text",
+                        ExportColumnType.WholeNumber => c.Name + "::bigint",
+                        _ => c.Name,
+                    }));
+                    using var command = connection.Command($"SELECT {columns} FROM {kind.Name} WHERE tenant_id = @tenant AND ({condition}) ORDER BY {kind.OrderBy}", transaction)
+                        .Bind("tenant", tenantId).Bind("id", scope.Id ?? "");
+                    using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        var values = new object?[kind.Columns.Count];
+                        for (var i = 0; i < values.Length; i++)
+                        {
+                            values[i] = reader.IsDBNull(i) ? null : kind.Columns[i].Type switch
+                            {
+                                ExportColumnType.WholeNumber => reader.GetInt64(i),
+                                ExportColumnType.Real => reader.GetDouble(i),
+                                ExportColumnType.Boolean => reader.GetBoolean(i),
+                                _ => reader.GetString(i),
+                            };
+                        }
+
+                        yield return new ExportRow(kind, values);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, long>> ImportAsync(string tenantId, IReadOnlyList<ExportRow> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return database.WriteAsync<IReadOnlyDictionary<string, long>>(async (c, t) =>
+        {
+            var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
+            if (rows.Count == 0)
+            {
+                return inserted;
+            }
+
+            using var batch = new NpgsqlBatch(c, t);
+            foreach (var row in rows)
+            {
+                var command = new NpgsqlBatchCommand(
+                    $"INSERT INTO {row.Kind.Name} (tenant_id, {string.Join(", ", row.Kind.Columns.Select(k => k.Name))}) VALUES (@tenant, {string.Join(", ", row.Kind.Columns.Select((_, i) => "@c" + i))}) ON CONFLICT DO NOTHING");
+                command.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlDbType.Text) { Value = tenantId });
+                for (var i = 0; i < row.Values.Length; i++)
+                {
+                    command.Parameters.Add(new NpgsqlParameter("c" + i, row.Kind.Columns[i].Type switch
+                    {
+                        ExportColumnType.WholeNumber => NpgsqlDbType.Bigint,
+                        ExportColumnType.Real => NpgsqlDbType.Double,
+                        ExportColumnType.Boolean => NpgsqlDbType.Boolean,
+                        ExportColumnType.Json => NpgsqlDbType.Json,
+                        ExportColumnType.Jsonb => NpgsqlDbType.Jsonb,
+                        _ => NpgsqlDbType.Text,
+                    })
+                    { Value = row.Values[i] ?? DBNull.Value });
+                }
+
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                inserted[rows[i].Kind.Name] = inserted.GetValueOrDefault(rows[i].Kind.Name) + batch.BatchCommands[i].RecordsAffected;
+            }
+
+            return inserted;
+        }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<string, long>> ForgetUserAsync(string tenantId, string userId, Func<IReadOnlyDictionary<string, long>, AuditEntry> audit, CancellationToken cancellationToken)

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Continuum.Lifecycle;
 using Continuum.Security;
 using Microsoft.Data.Sqlite;
@@ -21,6 +23,73 @@ public sealed class SqliteLifecycleStore(SqliteDatabase database) : ILifecycleSt
         "user_entities", "user_entity_sessions", "memories", "embeddings", "shared_entries", "shared_keys", "agents",
         "hub_messages", "hub_inbox", "handoffs", "audit_log", "schema_migrations",
     };
+
+    private static readonly ConcurrentDictionary<string, string> InsertSql = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ExportRow> ExportAsync(string tenantId, ExportScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            // One read transaction: every kind comes from the same snapshot of the file.
+            using var transaction = connection.BeginTransaction(deferred: true);
+            foreach (var kind in ExportFormat.Kinds)
+            {
+                if (!kind.Scopes.TryGetValue(scope.Kind, out var condition))
+                {
+                    continue;
+                }
+
+                using var command = connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = $"SELECT {string.Join(", ", kind.Columns.Select(c => c.Name))} FROM {kind.Name} WHERE tenant_id = @tenant AND ({condition}) ORDER BY {kind.OrderBy}";
+                command.Bind("@tenant", tenantId).Bind("@id", scope.Id ?? "");
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    var values = new object?[kind.Columns.Count];
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        values[i] = reader.IsDBNull(i) ? null : kind.Columns[i].Type switch
+                        {
+                            ExportColumnType.WholeNumber => reader.GetInt64(i),
+                            ExportColumnType.Real => reader.GetDouble(i),
+                            ExportColumnType.Boolean => reader.GetInt64(i) != 0,
+                            _ => reader.GetString(i),
+                        };
+                    }
+
+                    yield return new ExportRow(kind, values);
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, long>> ImportAsync(string tenantId, IReadOnlyList<ExportRow> rows, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return database.WriteAsync<IReadOnlyDictionary<string, long>>(w =>
+        {
+            var inserted = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var row in rows)
+            {
+                var sql = InsertSql.GetOrAdd(row.Kind.Name, _ =>
+                    $"INSERT INTO {row.Kind.Name} (tenant_id, {string.Join(", ", row.Kind.Columns.Select(c => c.Name))}) VALUES (@tenant, {string.Join(", ", row.Kind.Columns.Select((_, i) => "@c" + i))}) ON CONFLICT DO NOTHING");
+                var command = w.Command(sql).Bind("@tenant", tenantId);
+                for (var i = 0; i < row.Values.Length; i++)
+                {
+                    command.Bind("@c" + i, row.Values[i] is bool flag ? (object)(flag ? 1L : 0L) : row.Values[i]);
+                }
+
+                inserted[row.Kind.Name] = inserted.GetValueOrDefault(row.Kind.Name) + command.ExecuteNonQuery();
+            }
+
+            return inserted;
+        }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public async Task<IReadOnlyDictionary<string, long>> ForgetUserAsync(string tenantId, string userId, Func<IReadOnlyDictionary<string, long>, AuditEntry> audit, CancellationToken cancellationToken)

@@ -21,4 +21,23 @@ public interface ILifecycleStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>How many records of each kind were erased.</returns>
     Task<IReadOnlyDictionary<string, long>> ForgetUserAsync(string tenantId, string userId, Func<IReadOnlyDictionary<string, long>, AuditEntry> audit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Streams every row of <paramref name="scope"/>, kind by kind in <see cref="ExportFormat.Kinds"/> order and each
+    /// kind in its key order, from one consistent snapshot, without holding more than a row at a time.
+    /// </summary>
+    /// <param name="tenantId">The tenant.</param>
+    /// <param name="scope">What to export.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    IAsyncEnumerable<ExportRow> ExportAsync(string tenantId, ExportScope scope, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> into the tenant in one transaction; a row whose key is already stored is skipped
+    /// (so importing twice changes nothing).
+    /// </summary>
+    /// <param name="tenantId">The tenant the rows go into.</param>
+    /// <param name="rows">The rows.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many rows of each kind were written.</returns>
+    Task<IReadOnlyDictionary<string, long>> ImportAsync(string tenantId, IReadOnlyList<ExportRow> rows, CancellationToken cancellationToken);
 }
