@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Continuum.AspNetCore.Gateway;
 using Continuum.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -63,6 +64,7 @@ public static class ContinuumApiExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        services.AddContinuumGateway();
         return services;
     }
 
@@ -91,6 +93,7 @@ public static class ContinuumApiExtensions
         MemoryEndpoints.Map(api);
         StreamEndpoint.Map(api);
         OperationsEndpoints.Map(api);
+        endpoints.MapContinuumGateway();
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         return endpoints;
