@@ -50,6 +50,11 @@ internal sealed partial class ChatCompletionsHandler(
     // Only a shortcut: a missing or stale entry sends the whole history, whose keys the store replays.
     private readonly ConcurrentDictionary<string, string> _recorded = new(StringComparer.Ordinal);
 
+    // The session a caller (interface and user) resolved to, for a minute: resuming is a write, reading the session
+    // back is not. A closed, expired or deleted session is resolved again.
+    private readonly ConcurrentDictionary<string, (string SessionId, DateTimeOffset Until)> _resolved = new(StringComparer.Ordinal);
+    private static readonly TimeSpan ResolvedFor = TimeSpan.FromMinutes(1);
+
     public async Task HandleAsync(HttpContext http)
     {
         var cancellationToken = http.RequestAborted;
@@ -173,7 +178,7 @@ internal sealed partial class ChatCompletionsHandler(
         var iface = headers[InterfaceHeader].ToString() is { Length: > 0 } named ? named : options.Value.DefaultInterface;
         if (boundUser?.BoundUserId(http) is { } bound)
         {
-            return (await sessions.OpenAsync(new OpenSessionRequest { UserId = bound, Interface = iface }, cancellationToken).ConfigureAwait(false)).Session;
+            return await ResolveAsync("bound\n" + iface + "\n" + bound, new OpenSessionRequest { UserId = bound, Interface = iface }, cancellationToken).ConfigureAwait(false);
         }
 
         var user = headers[UserHeader].ToString() is { Length: > 0 } header
@@ -184,11 +189,30 @@ internal sealed partial class ChatCompletionsHandler(
             return null;
         }
 
-        return (await sessions.OpenAsync(new OpenSessionRequest
+        return await ResolveAsync("user\n" + iface + "\n" + user, new OpenSessionRequest
         {
             Identity = new IdentityRef { Interface = iface, ExternalUserId = user },
             Interface = iface,
-        }, cancellationToken).ConfigureAwait(false)).Session;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<Session> ResolveAsync(string caller, OpenSessionRequest request, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (_resolved.TryGetValue(caller, out var known) && known.Until > now
+            && await sessions.GetAsync(known.SessionId, cancellationToken).ConfigureAwait(false) is { Status: not (SessionStatus.Closed or SessionStatus.Expired) } cached)
+        {
+            return cached;
+        }
+
+        var session = (await sessions.OpenAsync(request, cancellationToken).ConfigureAwait(false)).Session;
+        if (_resolved.Count > MaxRememberedSessions)
+        {
+            _resolved.Clear();
+        }
+
+        _resolved[caller] = (session.Id, now + ResolvedFor);
+        return session;
     }
 
     // The forwarded messages: the client's system messages, then Continuum's context as one system message, then as
