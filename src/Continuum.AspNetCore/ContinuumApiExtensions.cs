@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Continuum.AspNetCore.Gateway;
 using Continuum.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics;
@@ -64,6 +65,7 @@ public static class ContinuumApiExtensions
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         Security.SecurityServiceCollectionExtensions.AddContinuumSecurity(services);
+        services.AddContinuumGateway();
         return services;
     }
 
@@ -95,6 +97,7 @@ public static class ContinuumApiExtensions
         Security.KeyEndpoints.Map(api);
         Lifecycle.AuditEndpoints.Map(api);
         Lifecycle.LifecycleEndpoints.Map(api);
+        endpoints.MapContinuumGateway();
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         return endpoints;

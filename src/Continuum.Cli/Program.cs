@@ -21,6 +21,7 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     KeysCommand.Create(),
     LifecycleCommands.Export(),
     LifecycleCommands.Import(),
+    ChatCommand.Create(),
 };
 
 foreach (var command in AgentCommands.Create().Concat(MemoryCommands.Create()))

@@ -98,7 +98,7 @@ public sealed partial class ContinuumClient : ISessionService, IIdentityService,
     /// <inheritdoc />
     public async Task<IReadOnlyList<AppendResult>> AppendBatchAsync(string sessionId, IReadOnlyList<NewEvent> events, CancellationToken cancellationToken = default)
     {
-        var list = await SendAsync<EventListBody>(HttpMethod.Post, $"api/sessions/{Escape(sessionId)}/events:batch", new { events }, cancellationToken).ConfigureAwait(false);
+        var list = await SendAsync<EventListBody>(HttpMethod.Post, $"api/sessions/{Escape(sessionId)}/events:batch", new EventBatchBody(events), cancellationToken).ConfigureAwait(false);
         return [.. list.Events.Select(e => new AppendResult(e, false))];
     }
 
