@@ -17,6 +17,8 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     HandoffCommand.Knowledge(),
     Continuum.Cli.Mcp.McpCommand.Create(),
     StatsCommand.Create(),
+    ChannelCommands.Telegram(),
+    ChannelCommands.Discord(),
 };
 
 foreach (var command in AgentCommands.Create().Concat(MemoryCommands.Create()))
