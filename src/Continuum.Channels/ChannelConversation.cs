@@ -8,7 +8,6 @@ using Continuum.Errors;
 using Continuum.Memory;
 using Continuum.Sessions;
 using Continuum.Users;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Continuum.Channels;
@@ -24,7 +23,7 @@ internal sealed partial class ChannelConversation(
     IIdentityService identities,
     IContextService context,
     IMemoryService memories,
-    IServiceProvider services,
+    IChatTurns turns,
     ChannelRateLimiter limiter,
     TimeProvider clock,
     ILogger<ChannelConversation> logger)
@@ -279,7 +278,6 @@ internal sealed partial class ChannelConversation(
 
     private async Task AnswerAsync(Session session, ChannelMessage message, IChannelOutput output, CancellationToken cancellationToken)
     {
-        var turns = services.GetRequiredService<IChatTurns>();
         string text;
         using (var typing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
