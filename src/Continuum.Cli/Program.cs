@@ -19,6 +19,8 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     StatsCommand.Create(),
     ChannelCommands.Telegram(),
     ChannelCommands.Discord(),
+    LifecycleCommands.Export(),
+    LifecycleCommands.Import(),
 };
 
 foreach (var command in AgentCommands.Create().Concat(MemoryCommands.Create()))
