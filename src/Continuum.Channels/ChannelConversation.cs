@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Continuum.Chat;
 using Continuum.Context;
 using Continuum.Errors;
+using Continuum.Lifecycle;
 using Continuum.Memory;
 using Continuum.Sessions;
 using Continuum.Users;
@@ -24,6 +25,7 @@ internal sealed partial class ChannelConversation(
     IContextService context,
     IMemoryService memories,
     IChatTurns turns,
+    ILifecycleService lifecycle,
     ChannelRateLimiter limiter,
     TimeProvider clock,
     ILogger<ChannelConversation> logger)
@@ -230,8 +232,8 @@ internal sealed partial class ChannelConversation(
         if (!argument.Equals("yes", StringComparison.OrdinalIgnoreCase))
         {
             await SetForgetRequestAsync(session.Id, now, cancellationToken).ConfigureAwait(false);
-            return "This erases every memory I keep about you (facts, preferences, notes and the memories of past conversations); " +
-                $"the messages of your sessions stay. To go ahead, send {confirm} within {ForgetConfirmWindow.TotalMinutes:0} minutes.";
+            return "This erases everything I keep about you, on every interface: your sessions and their messages, your memories and your linked identities. " +
+                $"It cannot be undone. To go ahead, send {confirm} within {ForgetConfirmWindow.TotalMinutes:0} minutes.";
         }
 
         if (ForgetRequestedAt(session) is not { } asked || now - asked > ForgetConfirmWindow || asked > now)
@@ -239,27 +241,17 @@ internal sealed partial class ChannelConversation(
             return $"Nothing to confirm: send /forget first, then {confirm} within {ForgetConfirmWindow.TotalMinutes:0} minutes.";
         }
 
-        var erased = 0;
-        while (true)
-        {
-            var page = await memories.ListAsync(new MemoryQuery { UserId = session.UserId, IncludeHistory = true, Limit = 500 }, cancellationToken).ConfigureAwait(false);
-            if (page.Items.Count == 0)
-            {
-                break;
-            }
+        // Everything about the user goes, this chat's session and identity included: the next message starts afresh.
+        var forgotten = await lifecycle.ForgetUserAsync(session.UserId!, cancellationToken).ConfigureAwait(false);
+        LogForgot(logger, message.Channel, forgotten.Counts.Values.Sum());
+        return $"Forgotten: I erased everything I kept about you ({Count(forgotten, "sessions", "session")}, {Count(forgotten, "events", "event")}, " +
+            $"{Count(forgotten, "memories", "memory")}, {Count(forgotten, "identities", "linked identity", "linked identities")}). Your next message starts afresh.";
+    }
 
-            foreach (var memory in page.Items)
-            {
-                if (await memories.DeleteAsync(memory.Id, cancellationToken).ConfigureAwait(false))
-                {
-                    erased++;
-                }
-            }
-        }
-
-        await SetForgetRequestAsync(session.Id, null, cancellationToken).ConfigureAwait(false);
-        LogForgot(logger, message.Channel, erased);
-        return erased == 1 ? "Forgotten: I erased the one memory I kept about you." : $"Forgotten: I erased the {erased} memories I kept about you.";
+    private static string Count(ForgetResult result, string kind, string one, string? many = null)
+    {
+        var n = result.Counts.TryGetValue(kind, out var count) ? count : 0;
+        return n == 1 ? "1 " + one : $"{n} {many ?? one + "s"}";
     }
 
     private Task<Session> SetForgetRequestAsync(string sessionId, DateTimeOffset? at, CancellationToken cancellationToken) =>
@@ -379,6 +371,6 @@ internal sealed partial class ChannelConversation(
     [LoggerMessage(Level = LogLevel.Debug, Message = "The typing indicator could not be shown ({Error})")]
     private static partial void LogTypingFailed(ILogger logger, string error);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "A {Channel} user erased their memories ({Count})")]
-    private static partial void LogForgot(ILogger logger, string channel, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "A {Channel} user was forgotten ({Count} records erased)")]
+    private static partial void LogForgot(ILogger logger, string channel, long count);
 }

@@ -142,26 +142,32 @@ public sealed partial class TelegramTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Memories_lists_what_is_remembered_and_forget_erases_it_only_after_confirmation()
+    public async Task Memories_lists_what_is_remembered_and_forget_erases_the_user_only_after_confirmation()
     {
-        await DeliverAsync(_bot.MessageUpdate(9001, "/start"));
+        await DeliverAsync(_bot.MessageUpdate(9001, "/forget yes"));
         var userId = (string)(await _server.SessionsOnAsync("telegram")).Single()["userId"]!;
         await _server.PostOkAsync("api/memories", new { userId, kind = "fact", content = "The GPU on gpu-3 reads 82C under load" }, HttpStatusCode.Created);
 
         await DeliverAsync(_bot.MessageUpdate(9001, "/memories"));
-        await DeliverAsync(_bot.MessageUpdate(9001, "/forget yes"));
-        var early = await _bot.WaitForMessagesAsync(9001, 3);
+        var early = await _bot.WaitForMessagesAsync(9001, 2);
+        early[0].Text.ShouldContain("Nothing to confirm");
         early[1].Text.ShouldContain("gpu-3 reads 82C");
-        early[2].Text.ShouldContain("Nothing to confirm");
         (await _server.GetOkAsync($"api/memories?userId={userId}"))["memories"]!.AsArray().Count.ShouldBe(1);
 
         await DeliverAsync(_bot.MessageUpdate(9001, "/forget"));
         await DeliverAsync(_bot.MessageUpdate(9001, "/forget yes"));
 
-        var replies = await _bot.WaitForMessagesAsync(9001, 5);
-        replies[3].Text.ShouldContain("/forget yes");
-        replies[4].Text.ShouldBe("Forgotten: I erased the one memory I kept about you.");
-        (await _server.GetOkAsync($"api/memories?userId={userId}&history=true"))["memories"]!.AsArray().ShouldBeEmpty();
+        var replies = await _bot.WaitForMessagesAsync(9001, 4);
+        replies[2].Text.ShouldContain("/forget yes");
+        replies[3].Text.ShouldStartWith("Forgotten: I erased everything I kept about you (1 session, ");
+        replies[3].Text.ShouldContain("1 memory, 1 linked identity");
+        (await _server.Http.GetAsync($"api/users/{userId}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await _server.SessionsOnAsync("telegram")).ShouldBeEmpty();
+
+        await DeliverAsync(_bot.MessageUpdate(9001, "/memories"));
+
+        (await _bot.WaitForMessagesAsync(9001, 5))[4].Text.ShouldBe("I hold no memories about you yet.");
+        ((string?)(await _server.SessionsOnAsync("telegram")).Single()["userId"]).ShouldNotBe(userId, "the chat starts afresh as a new user");
     }
 
     [Fact]

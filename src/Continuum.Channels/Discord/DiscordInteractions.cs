@@ -118,7 +118,7 @@ internal sealed partial class DiscordInteractions(
         // Editing the deferred response works only once Discord has it: start after the acknowledgement is sent.
         http.Response.OnCompleted(() =>
         {
-            work.Enqueue(cancellationToken => AnswerAsync(message, output, cancellationToken));
+            work.Enqueue(message.ChatKey, cancellationToken => AnswerAsync(message, output, cancellationToken));
             return Task.CompletedTask;
         });
         return TypedResults.Json(new JsonObject
