@@ -19,6 +19,8 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     Continuum.Cli.Mcp.McpCommand.Create(),
     StatsCommand.Create(),
     KeysCommand.Create(),
+    ChannelCommands.Telegram(),
+    ChannelCommands.Discord(),
     LifecycleCommands.Export(),
     LifecycleCommands.Import(),
     ChatCommand.Create(),

@@ -1,6 +1,7 @@
 using System.Net;
 using Continuum.AspNetCore;
 using Continuum.AspNetCore.Security;
+using Continuum.Channels;
 using Continuum.Validation;
 
 namespace Continuum.Server;
@@ -30,6 +31,7 @@ public static class ContinuumServer
         configure?.Invoke(builder);
         builder.Services.AddContinuum(builder.Configuration);
         builder.Services.AddContinuumApi();
+        builder.Services.AddContinuumChannels(builder.Configuration);
         var limits = builder.Configuration.GetSection("Continuum:Limits").Get<InputLimits>() ?? new InputLimits();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
         RequireKeysBeyondLoopback(builder);
@@ -41,6 +43,7 @@ public static class ContinuumServer
         app.UseContinuumRequestValidation();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapContinuumApi();
+        app.MapContinuumChannels();
         app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
         return app;
     }
