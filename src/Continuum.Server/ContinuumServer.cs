@@ -1,5 +1,6 @@
 using System.Net;
 using Continuum.AspNetCore;
+using Continuum.Dashboard;
 using Continuum.Validation;
 
 namespace Continuum.Server;
@@ -29,6 +30,7 @@ public static class ContinuumServer
         configure?.Invoke(builder);
         builder.Services.AddContinuum(builder.Configuration);
         builder.Services.AddContinuumApi();
+        builder.Services.AddContinuumDashboard();
         var limits = builder.Configuration.GetSection("Continuum:Limits").Get<InputLimits>() ?? new InputLimits();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
 
@@ -38,8 +40,9 @@ public static class ContinuumServer
         app.UseStatusCodePages();
         app.UseContinuumRequestValidation();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseAntiforgery();
         app.MapContinuumApi();
-        app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
+        app.MapContinuumDashboard();
         return app;
     }
 
