@@ -91,6 +91,8 @@ public static class ContinuumApiExtensions
         MemoryEndpoints.Map(api);
         StreamEndpoint.Map(api);
         OperationsEndpoints.Map(api);
+        Lifecycle.AuditEndpoints.Map(api);
+        Lifecycle.LifecycleEndpoints.Map(api);
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         return endpoints;

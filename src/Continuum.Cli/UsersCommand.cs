@@ -5,7 +5,7 @@ using Spectre.Console;
 
 namespace Continuum.Cli;
 
-/// <summary><c>continuum users resolve|show|link-code|link|unlink|merge</c>.</summary>
+/// <summary><c>continuum users resolve|show|link-code|link|unlink|merge|forget</c>.</summary>
 internal static class UsersCommand
 {
     private static readonly Argument<string> Interface = new("interface") { Description = "The interface, e.g. telegram." };
@@ -14,7 +14,7 @@ internal static class UsersCommand
 
     public static Command Create() => new("users", "Canonical users and their identities across interfaces.")
     {
-        Resolve(), Show(), LinkCode(), Link(), Unlink(), Merge(),
+        Resolve(), Show(), LinkCode(), Link(), Unlink(), Merge(), LifecycleCommands.Forget(UserId),
     };
 
     private static Command Resolve()

@@ -90,6 +90,8 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Agents.SharedMemoryPurgeService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SessionExpiryService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Memory.ConversationMemoryService>());
+        services.TryAddSingleton<Lifecycle.IAuditActor, Lifecycle.LocalAuditActor>();
+        services.TryAddSingleton<Lifecycle.ILifecycleService, Lifecycle.LifecycleService>();
         return new ContinuumBuilder(services);
     }
 }

@@ -268,6 +268,26 @@ public sealed class PostgresMigrator(PostgresDatabase database) : IStoreMigrator
             CREATE INDEX embeddings_by_user ON embeddings (tenant_id, user_id);
             CREATE TABLE embedding_progress (model text NOT NULL PRIMARY KEY, event_rowid bigint NOT NULL);
             """),
+        (4, "data lifecycle: the audit log, retention totals", """
+            CREATE TABLE audit_log (
+                position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id text NOT NULL,
+                id text NOT NULL UNIQUE,
+                actor text NOT NULL,
+                action text NOT NULL,
+                target text,
+                counts json NOT NULL DEFAULT '{}',
+                at bigint NOT NULL
+            );
+            CREATE INDEX audit_log_by_tenant ON audit_log (tenant_id, at, id);
+            CREATE TABLE retention_totals (
+                tenant_id text NOT NULL,
+                kind text NOT NULL,
+                removed bigint NOT NULL,
+                last_run_at bigint NOT NULL,
+                PRIMARY KEY (tenant_id, kind)
+            );
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

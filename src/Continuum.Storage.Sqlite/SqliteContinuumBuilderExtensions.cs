@@ -30,6 +30,8 @@ public static class SqliteContinuumBuilderExtensions
         builder.Services.TryAddSingleton<Search.ISearchStore, SqliteSearchStore>();
         builder.Services.TryAddSingleton<Memory.IMemoryStore, SqliteMemoryStore>();
         builder.Services.TryAddSingleton<Search.IEmbeddingStore, SqliteEmbeddingStore>();
+        builder.Services.TryAddSingleton<Security.IAuditLog, SqliteAuditLog>();
+        builder.Services.TryAddSingleton<Lifecycle.ILifecycleStore, SqliteLifecycleStore>();
         return builder;
     }
 }

@@ -49,6 +49,8 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>The synchronous mode of the writer.</summary>
     public string Synchronous => _options.Synchronous;
 
+    // secure_delete: a deleted or rewritten row's bytes are zeroed in its page and freed pages are zeroed, so text
+    // that was erased (a forgotten user, an updated summary) does not linger in the file's free space.
     private SqliteConnection OpenWriter(string connectionString)
     {
         var connection = new SqliteConnection(connectionString + ";Pooling=False");
@@ -61,6 +63,7 @@ public sealed class SqliteDatabase : IDisposable
             PRAGMA busy_timeout = {(int)_options.BusyTimeout.TotalMilliseconds};
             PRAGMA cache_size = -65536;
             PRAGMA temp_store = MEMORY;
+            PRAGMA secure_delete = ON;
             """;
         command.ExecuteNonQuery();
         return connection;

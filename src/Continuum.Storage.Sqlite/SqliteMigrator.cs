@@ -373,6 +373,26 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
             CREATE INDEX embeddings_by_user ON embeddings (tenant_id, user_id);
             CREATE TABLE embedding_progress (model TEXT NOT NULL PRIMARY KEY, event_rowid INTEGER NOT NULL);
             """),
+        (7, "data lifecycle: the audit log, retention totals", """
+            CREATE TABLE audit_log (
+                position INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id TEXT NOT NULL,
+                id TEXT NOT NULL UNIQUE,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT,
+                counts TEXT NOT NULL DEFAULT '{}',
+                at INTEGER NOT NULL
+            );
+            CREATE INDEX audit_log_by_tenant ON audit_log (tenant_id, at, id);
+            CREATE TABLE retention_totals (
+                tenant_id TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                removed INTEGER NOT NULL,
+                last_run_at INTEGER NOT NULL,
+                PRIMARY KEY (tenant_id, kind)
+            ) WITHOUT ROWID;
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>
