@@ -1,4 +1,3 @@
-using Continuum.Server.Tests.Api;
 using Continuum.Web.Tests.Browser;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
@@ -9,25 +8,14 @@ namespace Continuum.Web.Tests;
 
 /// <summary>The dashboard in real Chromium over a real server holding <see cref="DashboardSeed"/>.</summary>
 [Collection(BrowserTests.Name)]
-public sealed class DashboardTests(BrowserFixture browser) : IAsyncLifetime
+public sealed class DashboardTests(BrowserFixture browser, DashboardSite site) : IClassFixture<DashboardSite>
 {
-    private ApiServer _server = null!;
-    private DashboardSeed _seed = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await ApiServer.StartAsync();
-        _seed = await DashboardSeed.WriteAsync(_server);
-    }
-
-    public async Task DisposeAsync() => await _server.DisposeAsync();
-
-    private Uri Address => _server.Http.BaseAddress!;
+    private Uri Address => site.Address;
 
     [Fact]
     public async Task Every_page_renders_the_seeded_data_with_no_console_error_and_is_screenshotted()
     {
-        foreach (var (name, path, shows) in _seed.Pages)
+        foreach (var (name, path, shows) in site.Seed.Pages)
         {
             await using var page = await browser.OpenAsync(Address);
             await page.GotoAsync(path);
@@ -42,7 +30,7 @@ public sealed class DashboardTests(BrowserFixture browser) : IAsyncLifetime
     public async Task The_conversation_reads_as_one_thread_across_telegram_web_and_cli()
     {
         await using var page = await browser.OpenAsync(Address);
-        await page.GotoAsync($"sessions/{_seed.Cli}");
+        await page.GotoAsync($"sessions/{site.Seed.Cli}");
 
         var badges = await page.Page.Locator("ol.events li.event .badge").AllInnerTextsAsync();
         badges.Distinct().ShouldBe(["telegram", "web", "cli"]);
@@ -62,12 +50,12 @@ public sealed class DashboardTests(BrowserFixture browser) : IAsyncLifetime
     public async Task The_link_graph_shows_the_continuations_and_the_fork_as_links()
     {
         await using var page = await browser.OpenAsync(Address);
-        await page.GotoAsync($"sessions/{_seed.Web}");
+        await page.GotoAsync($"sessions/{site.Seed.Web}");
 
         var graph = page.Page.Locator("section[aria-labelledby=links] svg");
-        await Expect(graph.Locator($"a[href='sessions/{_seed.Telegram}']")).ToHaveCountAsync(1);
-        await Expect(graph.Locator($"a[href='sessions/{_seed.Cli}']")).ToHaveCountAsync(1);
-        await Expect(graph.Locator($"a[href='sessions/{_seed.Fork}']")).ToHaveCountAsync(1);
+        await Expect(graph.Locator($"a[href='sessions/{site.Seed.Telegram}']")).ToHaveCountAsync(1);
+        await Expect(graph.Locator($"a[href='sessions/{site.Seed.Cli}']")).ToHaveCountAsync(1);
+        await Expect(graph.Locator($"a[href='sessions/{site.Seed.Fork}']")).ToHaveCountAsync(1);
         await Expect(graph).ToContainTextAsync("fork at #1");
         page.ShouldHaveNoErrors();
     }
@@ -75,9 +63,9 @@ public sealed class DashboardTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task The_context_preview_shows_what_the_api_would_send_as_bars_per_part()
     {
-        var context = await _server.GetOkAsync($"api/sessions/{_seed.Cli}/context?budget=500");
+        var context = await site.Server.GetOkAsync($"api/sessions/{site.Seed.Cli}/context?budget=500");
         await using var page = await browser.OpenAsync(Address);
-        await page.GotoAsync($"sessions/{_seed.Cli}?budget=500");
+        await page.GotoAsync($"sessions/{site.Seed.Cli}?budget=500");
 
         var preview = page.Page.Locator("section[aria-labelledby=preview]");
         await Expect(preview).ToContainTextAsync($"{(int)context["tokens"]!["total"]!:N0} of 500 tokens");
@@ -91,10 +79,10 @@ public sealed class DashboardTests(BrowserFixture browser) : IAsyncLifetime
     public async Task An_event_appended_through_the_api_appears_in_the_open_conversation_within_a_second()
     {
         await using var page = await browser.OpenAsync(Address);
-        await page.GotoAsync($"sessions/{_seed.Cli}");
+        await page.GotoAsync($"sessions/{site.Seed.Cli}");
         await Expect(page.Page.Locator("[data-live-status]")).ToHaveTextAsync("live");
 
-        await _server.AppendAsync(_seed.Cli, "Fan speed logging is in place.", "assistant");
+        await site.Server.AppendAsync(site.Seed.Cli, "Fan speed logging is in place.", "assistant");
 
         var appended = page.Page.Locator("ol.events li.event", new() { HasText = "Fan speed logging is in place." });
         await Expect(appended).ToBeVisibleAsync(new() { Timeout = 1000 });
@@ -110,7 +98,7 @@ public sealed class DashboardTests(BrowserFixture browser) : IAsyncLifetime
         await Expect(page.Page.Locator("[data-live-status]")).ToHaveTextAsync("live");
         await page.Page.EvaluateAsync("() => { window.loadedOnce = true; }");
 
-        var reply = await _server.SendAsync(HttpMethod.Patch, $"api/agents/{_seed.Coder}", new { status = "blocked", currentTask = "waiting for a sensor" });
+        var reply = await site.Server.SendAsync(HttpMethod.Patch, $"api/agents/{site.Seed.Coder}", new { status = "blocked", currentTask = "waiting for a sensor" });
         reply.Status.ShouldBe(System.Net.HttpStatusCode.OK, reply.Text);
 
         await Expect(page.Page.Locator("main")).ToContainTextAsync("waiting for a sensor");
@@ -118,12 +106,40 @@ public sealed class DashboardTests(BrowserFixture browser) : IAsyncLifetime
         page.ShouldHaveNoErrors();
     }
 
+    [Fact]
+    public async Task Forgetting_a_user_asks_first_and_erases_them_only_when_confirmed()
+    {
+        var session = await site.Server.OpenSessionAsync("discord", "forget-me-" + Guid.NewGuid().ToString("N"));
+        var userId = (string)session["userId"]!;
+        await site.Server.AppendAsync((string)session["id"]!, "Please forget me.");
+        await using var page = await browser.OpenAsync(Address);
+        await page.GotoAsync($"users/{userId}");
+        var forget = page.Page.GetByRole(AriaRole.Button, new() { Name = "Forget this user" });
+
+        page.Page.Dialog += DismissOnce;
+        await forget.ClickAsync();
+        await Expect(page.Page.Locator("#forget-result")).ToHaveTextAsync("");
+        (await site.Server.GetAsync($"api/users/{userId}")).Status.ShouldBe(System.Net.HttpStatusCode.OK);
+
+        page.Page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await forget.ClickAsync();
+        await Expect(page.Page.Locator("#forget-result")).ToContainTextAsync("done");
+        (await site.Server.GetAsync($"api/users/{userId}")).Status.ShouldBe(System.Net.HttpStatusCode.NotFound);
+        page.ShouldHaveNoErrors();
+
+        async void DismissOnce(object? sender, IDialog dialog)
+        {
+            page.Page.Dialog -= DismissOnce;
+            await dialog.DismissAsync();
+        }
+    }
+
     [Theory]
     [InlineData(1280)]
     [InlineData(390)]
     public async Task No_page_overflows_horizontally(int width)
     {
-        foreach (var (name, path, _) in _seed.Pages)
+        foreach (var (name, path, _) in site.Seed.Pages)
         {
             await using var page = await browser.OpenAsync(Address, width, 844);
             await page.GotoAsync(path);
@@ -138,7 +154,7 @@ public sealed class DashboardTests(BrowserFixture browser) : IAsyncLifetime
     [Fact]
     public async Task Every_control_is_reachable_by_keyboard_and_labelled()
     {
-        foreach (var (name, path, _) in _seed.Pages)
+        foreach (var (name, path, _) in site.Seed.Pages)
         {
             await using var page = await browser.OpenAsync(Address);
             await page.GotoAsync(path);

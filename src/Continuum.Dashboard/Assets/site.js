@@ -91,6 +91,12 @@
       body,
     });
     const text = await response.text();
-    if (output) output.textContent = response.ok ? (button.dataset.show ? (JSON.parse(text)[button.dataset.show] ?? text) : "done") : `${response.status}: ${text}`;
+    if (!output) return;
+    if (!response.ok) {
+      output.textContent = `${response.status}: ${text}`;
+      return;
+    }
+    const shown = button.dataset.show && text ? JSON.parse(text)[button.dataset.show] : null;
+    output.textContent = shown == null ? "done" : typeof shown === "object" ? `done: ${JSON.stringify(shown)}` : String(shown);
   });
 })();
