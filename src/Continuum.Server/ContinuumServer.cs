@@ -2,6 +2,7 @@ using System.Net;
 using Continuum.AspNetCore;
 using Continuum.AspNetCore.Security;
 using Continuum.Channels;
+using Continuum.Dashboard;
 using Continuum.Validation;
 
 namespace Continuum.Server;
@@ -32,6 +33,7 @@ public static class ContinuumServer
         builder.Services.AddContinuum(builder.Configuration);
         builder.Services.AddContinuumApi();
         builder.Services.AddContinuumChannels(builder.Configuration);
+        builder.Services.AddContinuumDashboard();
         var limits = builder.Configuration.GetSection("Continuum:Limits").Get<InputLimits>() ?? new InputLimits();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
         RequireKeysBeyondLoopback(builder);
@@ -42,9 +44,11 @@ public static class ContinuumServer
         app.UseContinuumSecurity();
         app.UseContinuumRequestValidation();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.UseAntiforgery();
         app.MapContinuumApi();
         app.MapContinuumChannels();
         app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
+        app.MapContinuumDashboard();
         return app;
     }
 
