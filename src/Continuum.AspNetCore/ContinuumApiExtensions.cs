@@ -63,6 +63,7 @@ public static class ContinuumApiExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        services.AddHealthChecks().AddCheck<SearchIndexHealthCheck>("search-index");
         return services;
     }
 
@@ -102,7 +103,7 @@ public static class ContinuumApiExtensions
         return context.Response.WriteAsJsonAsync(new
         {
             status = report.Status.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description, data = e.Value.Data.Count == 0 ? null : e.Value.Data }),
         }, JsonDefaults.Options);
     }
 

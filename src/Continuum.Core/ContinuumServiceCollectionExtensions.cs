@@ -81,6 +81,7 @@ public static class ContinuumServiceCollectionExtensions
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Search.ISecondaryRanker, Search.VectorRanker>());
         services.TryAddSingleton<Search.EmbeddingIndexer>();
+        services.TryAddSingleton<Search.SearchIndexStatus>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Search.EmbeddingIndexer>(sp => sp.GetRequiredService<Search.EmbeddingIndexer>()));
         services.TryAddSingleton<Agents.IAgentRegistry, Agents.AgentRegistry>();
         services.TryAddSingleton<Agents.IMessageHub, Agents.MessageHub>();

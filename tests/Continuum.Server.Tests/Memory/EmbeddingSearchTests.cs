@@ -48,10 +48,19 @@ public sealed class EmbeddingSearchTests
         ((string)lexical["results"]![0]!["content"]!).ShouldContain("passport");
         lexical["rankers"]!.AsArray().Select(r => (string)r!).ShouldNotContain("vector");
 
+        // The index says how far behind it is: the event waits for its vector.
+        var behind = await server.GetOkAsync("api/stats");
+        ((string)behind["search"]!["provider"]!).ShouldBe("fake-embed");
+        ((long)behind["search"]!["backlog"]!).ShouldBe(1);
+        ((long)(await server.GetOkAsync("health"))["checks"]!["search-index"]!["data"]!["backlog"]!).ShouldBe(1);
+
         model.Failing = false;
         var caughtUp = await WaitForRankerAsync(server, new { userId, query = "passport renewal" }, "vector");
         ((string)caughtUp[0]!["content"]!).ShouldContain("passport");
         model.Texts.ShouldBeGreaterThan(0);
+        var done = await server.GetOkAsync("api/stats");
+        ((long)done["search"]!["backlog"]!).ShouldBe(0);
+        ((long)done["search"]!["embedded"]!).ShouldBeGreaterThanOrEqualTo(1);
     }
 
     private static async Task<JsonArray> WaitForRankerAsync(ApiServer server, object body, string ranker)
