@@ -66,6 +66,7 @@ public static class ContinuumApiExtensions
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
         Security.SecurityServiceCollectionExtensions.AddContinuumSecurity(services);
         services.AddContinuumGateway();
+        services.AddHealthChecks().AddCheck<SearchIndexHealthCheck>("search-index");
         return services;
     }
 
@@ -109,7 +110,7 @@ public static class ContinuumApiExtensions
         return context.Response.WriteAsJsonAsync(new
         {
             status = report.Status.ToString().ToLowerInvariant(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description }),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description, data = e.Value.Data.Count == 0 ? null : e.Value.Data }),
         }, JsonDefaults.Options);
     }
 

@@ -37,6 +37,9 @@ public sealed record StatsResponse(string Store, SessionStats Sessions)
 
     /// <summary>This node's group commits of appends, when the store reports them (PostgreSQL).</summary>
     public Continuum.Sessions.AppendGroupStats? AppendGroups { get; init; }
+
+    /// <summary>The embedding index: the model, how many events still wait for vectors, and this node's indexing rate.</summary>
+    public Continuum.Search.SearchIndexStats? Search { get; init; }
 }
 
 /// <summary>The result of a forced summarization.</summary>

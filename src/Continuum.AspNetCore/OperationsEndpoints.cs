@@ -21,5 +21,6 @@ internal static class OperationsEndpoints
         {
             SessionCache = (services.GetService(typeof(ISessionCacheReport)) as ISessionCacheReport)?.Snapshot(),
             AppendGroups = (services.GetService(typeof(IAppendGroupReport)) as IAppendGroupReport)?.AppendGroups,
+            Search = services.GetService(typeof(Search.SearchIndexStatus)) is Search.SearchIndexStatus index ? await index.GetAsync(cancellationToken).ConfigureAwait(false) : null,
         });
 }

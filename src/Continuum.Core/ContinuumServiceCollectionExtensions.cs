@@ -79,11 +79,11 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             var embeddings = sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Models.Embeddings;
-            var generator = sp.GetService<IEmbeddingGenerator<string, Embedding<float>>>() ?? OpenAICompatibleModels.CreateEmbeddingGenerator(embeddings, sp.GetService<ILoggerFactory>());
-            return new EmbeddingModel(generator, embeddings.Model ?? generator?.GetType().Name ?? "none");
+            return EmbeddingModel.Resolve(sp, embeddings);
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Search.ISecondaryRanker, Search.VectorRanker>());
         services.TryAddSingleton<Search.EmbeddingIndexer>();
+        services.TryAddSingleton<Search.SearchIndexStatus>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Search.EmbeddingIndexer>(sp => sp.GetRequiredService<Search.EmbeddingIndexer>()));
         services.TryAddSingleton<Agents.IAgentRegistry, Agents.AgentRegistry>();
         services.TryAddSingleton<Agents.IMessageHub, Agents.MessageHub>();

@@ -28,6 +28,7 @@ public static class ContinuumConfigurationExtensions
 
         services.AddOptions<ContinuumOptions>().Bind(configuration.GetSection(ContinuumOptions.SectionName));
         var continuum = services.AddContinuum(configure);
+        AddEmbeddedModel(services, configuration);
         if (provider == StorageOptions.Sqlite)
         {
             var path = configuration["Continuum:Storage:Sqlite:Path"] ?? Path.Combine(ContinuumServer.DataDirectory(configuration), "continuum.db");
@@ -43,5 +44,25 @@ public static class ContinuumConfigurationExtensions
         }
 
         return continuum.UsePostgres(postgres.ConnectionString!, postgres.SessionCacheSize, postgres.AppendWriters);
+    }
+
+    // The embedded model is offered to Core for Provider=local (the default); it loads on first use, so a server
+    // that never embeds never pays for it.
+    private static void AddEmbeddedModel(IServiceCollection services, IConfiguration configuration)
+    {
+        var embeddings = configuration.GetSection("Continuum:Models:Embeddings").Get<ModelProviders.EmbeddingModelOptions>() ?? new();
+        if (embeddings.EffectiveProvider is not (ModelProviders.EmbeddingModelOptions.Local or ModelProviders.EmbeddingModelOptions.OpenAI or ModelProviders.EmbeddingModelOptions.None))
+        {
+            throw new InvalidOperationException(
+                $"Continuum:Models:Embeddings:Provider is '{embeddings.Provider}'; set it to 'local' (the default, the embedded model), " +
+                "'openai' (with Continuum:Models:Embeddings:Endpoint and :Model) or 'none' (lexical search only).");
+        }
+
+        services.AddKeyedSingleton(ModelProviders.EmbeddingModel.LocalKey, (sp, _) =>
+        {
+            var threads = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<ContinuumOptions>>().Value.Models.Embeddings.Threads;
+            return new ModelProviders.LocalEmbeddingModel(
+                new Embeddings.Local.LocalEmbeddingGenerator(threads), Embeddings.Local.LocalEmbeddingGenerator.ModelName, Embeddings.Local.LocalEmbeddingGenerator.QueryPrefix);
+        });
     }
 }

@@ -23,7 +23,9 @@ public sealed class PostgresEmbeddingStore(PostgresDatabase database, PostgresSe
             ORDER BY s.row_id LIMIT @limit
             """),
         ("event", """
-            SELECT e.row_id, e.tenant_id, e.user_id, e.content FROM events e
+            SELECT e.row_id, e.tenant_id, e.user_id, coalesce(e.name || ': ', '') || e.content,
+                   (SELECT coalesce(p.name || ': ', '') || p.content FROM events p WHERE p.session_id = e.session_id AND p.seq = e.seq - 1)
+            FROM events e
             WHERE e.row_id > coalesce((SELECT event_rowid FROM embedding_progress WHERE model = @model), 0)
             ORDER BY e.row_id LIMIT @limit
             """),
@@ -42,7 +44,7 @@ public sealed class PostgresEmbeddingStore(PostgresDatabase database, PostgresSe
                 }
 
                 using var command = c.Command(sql).Bind("model", model).Bind("limit", limit - pending.Count);
-                pending.AddRange(await command.ReadAllAsync(r => new PendingEmbedding(r.GetString(1), kind, r.GetInt64(0), r.GetNullableString(2), r.GetString(3)), cancellationToken).ConfigureAwait(false));
+                pending.AddRange(await command.ReadAllAsync(r => new PendingEmbedding(r.GetString(1), kind, r.GetInt64(0), r.GetNullableString(2), r.GetString(3), kind == "event" ? r.GetNullableString(4) : null), cancellationToken).ConfigureAwait(false));
             }
 
             return pending;
@@ -94,9 +96,24 @@ public sealed class PostgresEmbeddingStore(PostgresDatabase database, PostgresSe
                 SELECT x.item_kind, x.item_rowid, x.vector FROM embeddings x
                 WHERE x.tenant_id = @tenant AND x.model = @model AND cardinality(x.vector) > 0 AND (@user::text IS NULL OR x.user_id = @user)
                   AND (@session::text IS NULL
-                       OR (x.item_kind = 'event' AND x.item_rowid IN (SELECT row_id FROM events WHERE session_id = @session))
+                       OR (x.item_kind IN ('event', 'window') AND x.item_rowid IN (SELECT row_id FROM events WHERE session_id = @session))
                        OR (x.item_kind = 'summary' AND x.item_rowid IN (SELECT row_id FROM summaries WHERE session_id = @session)))
                 """).Bind("tenant", tenantId).Bind("model", model).Bind("user", scope.UserId).Bind("session", scope.SessionId);
+            return await command.ReadAllAsync(r => (r.GetString(0), r.GetInt64(1), r.GetFieldValue<float[]>(2)), cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<(string Kind, long Row, float[] Vector)>> UserVectorsAsync(string tenantId, string userId, string model, IReadOnlyList<string> kinds, long afterRow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        return database.ReadAsync<IReadOnlyList<(string, long, float[])>>(async c =>
+        {
+            using var command = c.Command("""
+                SELECT x.item_kind, x.item_rowid, x.vector FROM embeddings x
+                WHERE x.tenant_id = @tenant AND x.user_id = @user AND x.item_kind = ANY(@kinds) AND x.item_rowid > @after AND x.model = @model AND cardinality(x.vector) > 0
+                ORDER BY x.item_rowid
+                """).Bind("tenant", tenantId).Bind("user", userId).Bind("kinds", kinds.ToArray()).Bind("after", afterRow).Bind("model", model);
             return await command.ReadAllAsync(r => (r.GetString(0), r.GetInt64(1), r.GetFieldValue<float[]>(2)), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }

@@ -33,7 +33,7 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
                 using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    pending.Add(new PendingEmbedding(reader.GetString(1), kind, reader.GetInt64(0), reader.GetNullableString(2), reader.GetString(3)));
+                    pending.Add(new PendingEmbedding(reader.GetString(1), kind, reader.GetInt64(0), reader.GetNullableString(2), reader.GetString(3), kind == "event" ? reader.GetNullableString(4) : null));
                 }
             }
 
@@ -92,7 +92,7 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
                 SELECT x.item_kind, x.item_rowid, x.vector FROM embeddings x
                 WHERE x.tenant_id = $tenant AND x.model = $model AND length(x.vector) > 0 AND ($user IS NULL OR x.user_id = $user)
                   AND ($session IS NULL
-                       OR (x.item_kind = 'event' AND x.item_rowid IN (SELECT rowid FROM events WHERE session_id = $session))
+                       OR (x.item_kind IN ('event', 'window') AND x.item_rowid IN (SELECT rowid FROM events WHERE session_id = $session))
                        OR (x.item_kind = 'summary' AND x.item_rowid IN (SELECT rowid FROM summaries WHERE session_id = $session)))
                 """;
             command.Bind("$tenant", tenantId).Bind("$model", model).Bind("$user", scope.UserId).Bind("$session", scope.SessionId);
@@ -106,6 +106,35 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
 
             return vectors;
         }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<(string Kind, long Row, float[] Vector)>> UserVectorsAsync(string tenantId, string userId, string model, IReadOnlyList<string> kinds, long afterRow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        var vectors = new List<(string, long, float[])>();
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            foreach (var kind in kinds.Distinct(StringComparer.Ordinal))
+            {
+                // The index on (tenant, user) holds the key (kind, row) after it: one range per kind.
+                using var command = connection.CreateCommand();
+                command.CommandText = """
+                    SELECT x.item_rowid, x.vector FROM embeddings x
+                    WHERE x.tenant_id = $tenant AND x.user_id = $user AND x.item_kind = $kind AND x.item_rowid > $after AND x.model = $model AND length(x.vector) > 0
+                    ORDER BY x.item_rowid
+                    """;
+                command.Bind("$tenant", tenantId).Bind("$user", userId).Bind("$kind", kind).Bind("$after", afterRow).Bind("$model", model);
+                using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    vectors.Add((kind, reader.GetInt64(0), MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)).ToArray()));
+                }
+            }
+        }
+
+        return vectors;
     }
 
     /// <inheritdoc />
@@ -152,7 +181,9 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
             ORDER BY s.rowid LIMIT $limit
             """),
         ("event", """
-            SELECT e.rowid, e.tenant_id, e.user_id, e.content FROM events e
+            SELECT e.rowid, e.tenant_id, e.user_id, coalesce(e.name || ': ', '') || e.content,
+                   (SELECT coalesce(p.name || ': ', '') || p.content FROM events p WHERE p.session_id = e.session_id AND p.seq = e.seq - 1)
+            FROM events e
             WHERE e.rowid > coalesce((SELECT event_rowid FROM embedding_progress WHERE model = $model), 0)
             ORDER BY e.rowid LIMIT $limit
             """),

@@ -129,4 +129,24 @@ public abstract partial class StoreConformanceTests
         var items = await Embeddings.ItemsAsync(Tenant, [("event", pending[0].Row)], Ct);
         items.Select(i => (i.Content, i.UserId, i.AgentId)).ShouldBe([("vectors please", user.Id, "planner")]);
     }
+
+    [Fact]
+    public async Task An_event_after_another_comes_with_the_turn_before_it_and_a_users_vectors_are_read_past_a_row()
+    {
+        var user = await NewUserAsync();
+        var session = await CreateAsync(NewSession(user.Id, "web", "host-2", T0));
+        await Events.AppendAsync(Tenant, session.Id, [Record("where is the spare key?") with { Name = "ana" }, Record("under the blue pot")], T0, Ct);
+
+        var pending = (await Embeddings.PendingAsync("pair-model", 100, Ct)).Where(p => p.TenantId == Tenant && p.UserId == user.Id).ToList();
+        pending.Select(p => (p.Text, p.Previous)).ShouldBe([("ana: where is the spare key?", null), ("under the blue pot", "ana: where is the spare key?")]);
+
+        // The pair's vector is a second row of the event (kind window); both read back by kind and past a row.
+        await Embeddings.SaveAsync("pair-model", [(pending[0], [1f, 0f]), (pending[1], [0f, 1f]), (pending[1] with { Kind = "window", Previous = null }, [1f, 1f])], Ct);
+        var all = await Embeddings.UserVectorsAsync(Tenant, user.Id, "pair-model", ["event", "window"], 0, Ct);
+        all.Select(v => (v.Kind, v.Row)).OrderBy(v => v.Row).ThenBy(v => v.Kind).ShouldBe([("event", pending[0].Row), ("event", pending[1].Row), ("window", pending[1].Row)]);
+        var newer = await Embeddings.UserVectorsAsync(Tenant, user.Id, "pair-model", ["event", "window"], pending[0].Row, Ct);
+        newer.Select(v => (v.Kind, v.Row, v.Vector[1])).OrderBy(v => v.Kind).ShouldBe([("event", pending[1].Row, 1f), ("window", pending[1].Row, 1f)]);
+        (await Embeddings.UserVectorsAsync(Tenant, user.Id, "pair-model", ["memory"], 0, Ct)).ShouldBeEmpty();
+        (await Embeddings.VectorsAsync(Tenant, new SearchScope(null, session.Id, null, null, null, null), "pair-model", Ct)).Count.ShouldBe(3);
+    }
 }

@@ -20,6 +20,7 @@ public static class TestStore
     public static async Task<string[]> WithStoreAsync(string[] settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        settings = WithoutModel(settings);
         if (!IsPostgres || settings.Contains("--Continuum:Storage:Provider"))
         {
             return settings;
@@ -27,6 +28,18 @@ public static class TestStore
 
         var database = await (await Cluster.Value).CreateDatabaseAsync();
         return [.. settings, "--Continuum:Storage:Provider", "postgres", "--Continuum:Storage:Postgres:ConnectionString", database];
+    }
+
+    /// <summary>
+    /// <paramref name="settings"/> with the embedding provider set to <c>none</c> unless they choose a model
+    /// themselves: test servers do not load the embedded model (its own tests do), so the suite stays fast.
+    /// </summary>
+    public static string[] WithoutModel(string[] settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Contains("--Continuum:Models:Embeddings:Provider") || settings.Contains("--Continuum:Models:Embeddings:Endpoint")
+            ? settings
+            : [.. settings, "--Continuum:Models:Embeddings:Provider", "none"];
     }
 
     private static async Task<PostgresServer> StartClusterAsync()

@@ -15,6 +15,12 @@ public static partial class MemoryRules
     /// <summary>Word overlap (Jaccard) at which two memories are the same memory.</summary>
     public const double DuplicateSimilarity = 0.8;
 
+    private static readonly HashSet<string> Calendar = new(StringComparer.Ordinal)
+    {
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    };
+
     private static readonly HashSet<string> Pronouns = new(StringComparer.Ordinal) { "it", "this", "that", "they", "he", "she", "its", "these", "those" };
 
     private static readonly HashSet<string> ClauseWords = new(StringComparer.Ordinal)
@@ -135,8 +141,14 @@ public static partial class MemoryRules
     {
         ArgumentNullException.ThrowIfNull(memory);
         ArgumentNullException.ThrowIfNull(current);
+        // A near-duplicate that states another value (a place, a number, a date, a name: "I live in Oslo" after "I live
+        // in Lisbon") is newer knowledge, not the same memory: it closes the older one instead of merging into it.
+        var changed = memory.Kind == MemoryKind.Conversation ? [] : current
+            .Where(c => c.Kind == memory.Kind && c.ValidTo is null && c.ValidFrom <= memory.ValidFrom && ChangesValue(c.Content, memory.Content))
+            .Select(c => c.Id)
+            .ToHashSet(StringComparer.Ordinal);
         var duplicate = current
-            .Where(c => c.Kind == memory.Kind && c.ValidTo is null)
+            .Where(c => c.Kind == memory.Kind && c.ValidTo is null && !changed.Contains(c.Id))
             .Select(c => (Memory: c, Similarity: Similarity(c.Content, memory.Content)))
             .Where(x => x.Similarity >= DuplicateSimilarity)
             .OrderByDescending(x => x.Similarity).ThenByDescending(x => x.Memory.UpdatedAt)
@@ -150,7 +162,7 @@ public static partial class MemoryRules
 
         if (memory.Kind != MemoryKind.Fact)
         {
-            return new MemoryDecision(null, null, [], memory.Subject);
+            return new MemoryDecision(null, null, [.. changed], memory.Subject);
         }
 
         var unit = Unit(memory.Content);
@@ -164,15 +176,96 @@ public static partial class MemoryRules
 
         if (subject is null)
         {
-            return new MemoryDecision(null, null, [], null);
+            return new MemoryDecision(null, null, [.. changed], null);
         }
 
         var contradicted = facts
             .Where(f => SameSubject(f.Subject!, subject) && (unit is null || Unit(f.Content) is not { } u || u == unit))
             .Where(f => f.ValidFrom <= memory.ValidFrom)
             .Select(f => f.Id)
+            .Union(changed)
             .ToList();
         return new MemoryDecision(null, null, contradicted, subject);
+    }
+
+    /// <summary>
+    /// The values a text states: numbers (with their unit: <c>82c</c>, <c>2024</c>), month and weekday names, and
+    /// names (capitalized words that do not start a sentence: places, people), lower case.
+    /// </summary>
+    public static HashSet<string> Values(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var values = new HashSet<string>(StringComparer.Ordinal);
+        var sentenceStart = true;
+        var word = new StringBuilder();
+        void Take()
+        {
+            if (word.Length == 0)
+            {
+                return;
+            }
+
+            var raw = word.ToString().TrimEnd('.', ',');
+            var lower = raw.ToLowerInvariant();
+            var capitalized = raw.Length > 0 && char.IsUpper(raw[0]);
+            if (raw.Any(char.IsDigit) || (capitalized && Calendar.Contains(lower)) || (!sentenceStart && capitalized && lower is not ("i" or "i'm" or "i've" or "i'd" or "i'll")))
+            {
+                values.Add(lower);
+            }
+
+            sentenceStart = false;
+            word.Clear();
+        }
+
+        foreach (var ch in text)
+        {
+            if (char.IsLetterOrDigit(ch) || ch == '%' || (ch is '.' or ',' && word.Length > 0 && char.IsDigit(word[^1])) || (ch == '\'' && word.Length > 0))
+            {
+                word.Append(ch);
+                continue;
+            }
+
+            Take();
+            if (ch is '.' or '!' or '?' or ':' or ';' or '\n' or '"')
+            {
+                sentenceStart = true;
+            }
+        }
+
+        Take();
+        return values;
+    }
+
+    /// <summary>
+    /// True when <paramref name="newer"/> restates <paramref name="older"/> with another value: the words around the
+    /// values are the same memory (their overlap is at least <see cref="DuplicateSimilarity"/>), and each states a value
+    /// the other does not ("I live in Lisbon" and "I live in Oslo"; "the meeting is on Monday" and "… on Tuesday").
+    /// A restatement that only adds a value ("I live in Oslo, Norway") or none changes nothing and still merges.
+    /// </summary>
+    public static bool ChangesValue(string older, string newer)
+    {
+        ArgumentNullException.ThrowIfNull(older);
+        ArgumentNullException.ThrowIfNull(newer);
+        var oldValues = Values(older);
+        var newValues = Values(newer);
+        if (!oldValues.Except(newValues).Any() || !newValues.Except(oldValues).Any())
+        {
+            return false;
+        }
+
+        var oldRest = Words(older);
+        var newRest = Words(newer);
+        oldRest.ExceptWith(oldValues.Select(Stem));
+        oldRest.ExceptWith(oldValues);
+        newRest.ExceptWith(newValues.Select(Stem));
+        newRest.ExceptWith(newValues);
+        if (oldRest.Count == 0 || newRest.Count == 0)
+        {
+            return false;
+        }
+
+        var common = oldRest.Count(newRest.Contains);
+        return (double)common / (oldRest.Count + newRest.Count - common) >= DuplicateSimilarity;
     }
 
     private static IEnumerable<string> Tokens(string text)

@@ -5,8 +5,10 @@ namespace Continuum.Search;
 /// <param name="Kind"><c>event</c>, <c>summary</c> or <c>memory</c>.</param>
 /// <param name="Row">Its storage row.</param>
 /// <param name="UserId">Its user.</param>
-/// <param name="Text">The text to embed.</param>
-public sealed record PendingEmbedding(string TenantId, string Kind, long Row, string? UserId, string Text);
+/// <param name="Text">The text to embed (an event's: its speaker's name, if any, and what was said).</param>
+/// <param name="Previous">For an event, the turn before it in its session (the same form), if any: with it the event
+/// gets a second, neighbourhood vector (kind <c>window</c>, the event's row) embedding the turn in the context it answers.</param>
+public sealed record PendingEmbedding(string TenantId, string Kind, long Row, string? UserId, string Text, string? Previous = null);
 
 /// <summary>Vectors of events, summaries and memories, kept beside them.</summary>
 public interface IEmbeddingStore
@@ -25,6 +27,13 @@ public interface IEmbeddingStore
 
     /// <summary>The vectors of one user's items (or one session's) of <paramref name="model"/>.</summary>
     Task<IReadOnlyList<(string Kind, long Row, float[] Vector)>> VectorsAsync(string tenantId, SearchScope scope, string model, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The vectors of <paramref name="model"/> of one user's items of the given kinds (<c>event</c>, <c>window</c>,
+    /// <c>summary</c>, <c>memory</c>) whose row is past <paramref name="afterRow"/>: a cache of a user's turn vectors
+    /// reads only what is new since it last looked.
+    /// </summary>
+    Task<IReadOnlyList<(string Kind, long Row, float[] Vector)>> UserVectorsAsync(string tenantId, string userId, string model, IReadOnlyList<string> kinds, long afterRow, CancellationToken cancellationToken);
 
     /// <summary>The items of the given rows, as search candidates.</summary>
     Task<IReadOnlyList<SearchCandidate>> ItemsAsync(string tenantId, IReadOnlyList<(string Kind, long Row)> rows, CancellationToken cancellationToken);

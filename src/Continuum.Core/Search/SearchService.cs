@@ -73,15 +73,15 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
         }).ToList();
         var secondaryRankings = secondary.Select(async ranker =>
         {
-            var ranked = await ranker.RankAsync(tenant.TenantId, scope, query, depth, cancellationToken).ConfigureAwait(false);
-            return new Ranking(ranker.Name, [.. ranked.Where(r => kinds.Contains(r.Item.Kind))]);
+            var ranked = await ranker.RankAllAsync(tenant.TenantId, scope, query, depth, cancellationToken).ConfigureAwait(false);
+            return ranked.Select(r => new Ranking(r.Ranker, [.. r.List.Where(x => kinds.Contains(x.Item.Kind))])).ToList();
         }).ToList();
         await Task.WhenAll([eventRankings, .. otherRankings, .. secondaryRankings]).ConfigureAwait(false);
 
         var rankings = new List<(string Ranker, List<(SearchCandidate Item, double Score)> List)>();
         rankings.AddRange(eventRankings.Result.Select(r => (r.Ranker, r.List)));
         rankings.AddRange(otherRankings.Select(r => (r.Result.Ranker, r.Result.List)));
-        rankings.AddRange(secondaryRankings.Select(r => r.Result).Where(r => r.List.Count > 0).Select(r => (r.Ranker, r.List)));
+        rankings.AddRange(secondaryRankings.SelectMany(r => r.Result).Where(r => r.List.Count > 0).Select(r => (r.Ranker, r.List)));
 
         if (QueryText.RelativeTime(query, time.GetUtcNow()) is { } window)
         {

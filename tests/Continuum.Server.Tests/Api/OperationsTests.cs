@@ -17,6 +17,14 @@ public sealed class OperationsTests
         ((string)health["status"]!).ShouldBe("healthy");
         ((string)health["checks"]!["store"]!["status"]!).ShouldBe("healthy");
         ((string)health["checks"]!["store"]!["description"]!).ShouldBe(StoreName);
+
+        // Test servers run without an embedding model: the index reports lexical search, nothing waiting.
+        ((string)health["checks"]!["search-index"]!["status"]!).ShouldBe("healthy");
+        ((string)health["checks"]!["search-index"]!["data"]!["provider"]!).ShouldBe("none");
+        var stats = await server.GetOkAsync("api/stats");
+        ((string)stats["search"]!["provider"]!).ShouldBe("none");
+        ((bool)stats["search"]!["enabled"]!).ShouldBeFalse();
+        ((long)stats["search"]!["backlog"]!).ShouldBe(0);
     }
 
     [Fact]

@@ -35,8 +35,12 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(string dataDirectory)
+    public static Task<ServerProcess> StartAsync(string dataDirectory) => StartAsync(dataDirectory, new Dictionary<string, string>());
+
+    /// <summary>Starts the server with <paramref name="environment"/> added to its environment (a variable there wins over the tests' defaults).</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment)
     {
+        ArgumentNullException.ThrowIfNull(environment);
         var serverDll = Path.Combine(AppContext.BaseDirectory, "Continuum.Server.dll");
         File.Exists(serverDll).ShouldBeTrue($"{serverDll} is copied next to the tests");
         var port = FreePort();
@@ -50,6 +54,11 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (var arg in new[] { serverDll, "--urls", $"http://127.0.0.1:{port}", "--Continuum:DataDirectory", dataDirectory })
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         var output = new StringBuilder();

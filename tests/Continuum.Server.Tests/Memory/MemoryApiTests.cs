@@ -73,6 +73,36 @@ public sealed class MemoryApiTests
     }
 
     [Fact]
+    public async Task A_near_duplicate_with_a_new_place_supersedes_the_old_one_and_a_restatement_still_merges()
+    {
+        await using var server = await ApiServer.StartAsync();
+        var userId = (string)(await server.OpenSessionAsync("web", "moves-1"))["userId"]!;
+
+        var lisbon = await server.PostOkAsync("api/memories", new { userId, kind = "note", content = "Caroline said she lives in Lisbon with her two cats and a dog" });
+        ((string)lisbon["action"]!).ShouldBe("added");
+        var lisbonId = (string)lisbon["memory"]!["id"]!;
+
+        // Word for word the same memory but for the place: the newer place wins, the older keeps its interval.
+        var oslo = await server.PostOkAsync("api/memories", new { userId, kind = "note", content = "Caroline said she lives in Oslo with her two cats and a dog" });
+        ((string)oslo["action"]!).ShouldBe("superseded");
+        oslo["superseded"]!.AsArray().Select(m => (string)m!["id"]!).ShouldBe([lisbonId]);
+        var osloId = (string)oslo["memory"]!["id"]!;
+        var old = await server.GetOkAsync($"api/memories/{lisbonId}");
+        ((string)old["supersededBy"]!).ShouldBe(osloId);
+        ((string)old["validTo"]!).ShouldBe((string)oslo["memory"]!["validFrom"]!);
+        ((string)old["content"]!).ShouldContain("Lisbon");
+
+        // Saying it again (with the same place) merges into the current memory.
+        var again = await server.PostOkAsync("api/memories", new { userId, kind = "note", content = "Caroline said she lives in Oslo with her two cats and a dog." }, HttpStatusCode.OK);
+        ((string)again["action"]!).ShouldBe("merged");
+        ((string)again["memory"]!["id"]!).ShouldBe(osloId);
+
+        var current = await server.GetOkAsync($"api/memories?userId={userId}&kind=note");
+        current["memories"]!.AsArray().Select(m => (string)m!["id"]!).ShouldBe([osloId]);
+        (await server.GetOkAsync($"api/memories?userId={userId}&kind=note&history=true"))["memories"]!.AsArray().Count.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Near_duplicates_merge_instead_of_piling_up_and_keep_their_sources()
     {
         await using var server = await ApiServer.StartAsync();
