@@ -95,7 +95,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}/"), data);
 
-        using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { BaseAddress = server.Address, Timeout = TimeSpan.FromSeconds(30) };
         var deadline = Stopwatch.GetTimestamp() + (60 * Stopwatch.Frequency);
         while (true)
         {
@@ -115,6 +115,10 @@ internal sealed class ServerProcess : IAsyncDisposable
             catch (HttpRequestException)
             {
                 // Not listening yet.
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Listening, but the first answer is slow on a busy machine.
             }
 
             if (Stopwatch.GetTimestamp() > deadline)
