@@ -95,10 +95,10 @@ internal sealed class Api : IDisposable
         return response.StatusCode == HttpStatusCode.OK;
     }
 
-    /// <summary>Every event of the session in order, <paramref name="pageSize"/> a request: (seq, role, content).</summary>
-    public async Task<List<(long Seq, string Role, string Content)>> ReadAllAsync(string sessionId, int pageSize, CancellationToken cancellationToken)
+    /// <summary>Every event of the session in order, <paramref name="pageSize"/> a request: (seq, type, role, content).</summary>
+    public async Task<List<(long Seq, string Type, string Role, string Content)>> ReadAllAsync(string sessionId, int pageSize, CancellationToken cancellationToken)
     {
-        var all = new List<(long, string, string)>();
+        var all = new List<(long, string, string, string)>();
         string? after = "0";
         while (after is not null)
         {
@@ -106,7 +106,7 @@ internal sealed class Api : IDisposable
             using var document = JsonDocument.Parse(bytes);
             foreach (var e in document.RootElement.GetProperty("events").EnumerateArray())
             {
-                all.Add((e.GetProperty("seq").GetInt64(), e.GetProperty("role").GetString()!, e.GetProperty("content").GetString()!));
+                all.Add((e.GetProperty("seq").GetInt64(), e.GetProperty("type").GetString()!, e.GetProperty("role").GetString()!, e.GetProperty("content").GetString()!));
             }
 
             after = document.RootElement.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
