@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -40,25 +41,65 @@ internal sealed class RequestBodyValidation(RequestDelegate next)
             }
         }
 
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-        // No body and a body of JSON null are the same fault, whichever way the endpoint binds its body.
-        var empty = buffer.Length == 0 || Check(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        if (empty && !accepts.IsOptional)
-        {
-            throw new ValidationException("body", "is required: send a JSON object.");
-        }
-
-        buffer.Position = 0;
-        var original = request.Body;
-        request.Body = buffer;
+        // The body is read into a pooled buffer, checked there and handed on from there: no copy per request.
+        var (buffer, length) = await ReadAsync(request, context.RequestAborted).ConfigureAwait(false);
         try
         {
-            await next(context).ConfigureAwait(false);
+            // No body and a body of JSON null are the same fault, whichever way the endpoint binds its body.
+            var empty = length == 0 || Check(buffer.AsSpan(0, length));
+            if (empty && !accepts.IsOptional)
+            {
+                throw new ValidationException("body", "is required: send a JSON object.");
+            }
+
+            var original = request.Body;
+            using var checkedBody = new MemoryStream(buffer, 0, length, writable: false);
+            request.Body = checkedBody;
+            try
+            {
+                await next(context).ConfigureAwait(false);
+            }
+            finally
+            {
+                request.Body = original;
+            }
         }
         finally
         {
-            request.Body = original;
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // The whole body in a rented array, sized from Content-Length when the client sent one.
+    private static async Task<(byte[] Buffer, int Length)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and < 1 << 20 ? (int)request.ContentLength.Value + 1 : 4096);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
     }
 
@@ -107,6 +148,94 @@ internal sealed class RequestBodyValidation(RequestDelegate next)
             throw new ContinuumException("malformed-request", 400, "The body is not valid UTF-8.");
         }
 
+        // Nearly every body is well-formed and plain: one pass without allocating says so. Anything it cannot
+        // vouch for (a fault, an escaped name, a surrogate escape, a large object) takes the pass that names where.
+        return IsPlain(body, out var isNull) ? isNull : CheckNamingFaults(body);
+    }
+
+    // Members compared by their raw bytes, as long as an object has at most this many.
+    private const int PlainMembers = 32;
+
+    // True when the body is well-formed JSON that needs no closer look: every member name unescaped and unique in
+    // its object, no string escaping a surrogate. Valid UTF-8 was checked already, and valid UTF-8 holds no lone
+    // surrogate, so only escapes can.
+    private static bool IsPlain(ReadOnlySpan<byte> body, out bool isNull)
+    {
+        isNull = false;
+        var reader = new Utf8JsonReader(body, ReaderOptions);
+        // The names seen so far in each open object, as (start, length) in the body; frames[d] is where depth d's begin.
+        Span<(int Start, int Length)> names = stackalloc (int, int)[128];
+        Span<int> frames = stackalloc int[ReaderOptions.MaxDepth + 1];
+        var used = 0;
+        var depth = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        frames[depth++] = used;
+                        break;
+                    case JsonTokenType.EndObject:
+                        used = frames[--depth];
+                        break;
+                    case JsonTokenType.PropertyName:
+                        if (reader.ValueIsEscaped || used == names.Length || used - frames[depth - 1] == PlainMembers)
+                        {
+                            return false;
+                        }
+
+                        var name = reader.ValueSpan;
+                        var start = (int)reader.TokenStartIndex + 1;
+                        for (var i = frames[depth - 1]; i < used; i++)
+                        {
+                            if (body.Slice(names[i].Start, names[i].Length).SequenceEqual(name))
+                            {
+                                return false;
+                            }
+                        }
+
+                        names[used++] = (start, name.Length);
+                        break;
+                    case JsonTokenType.String:
+                        if (reader.ValueIsEscaped && EscapesSurrogate(reader.ValueSpan))
+                        {
+                            return false;
+                        }
+
+                        break;
+                    case JsonTokenType.Null when reader.CurrentDepth == 0:
+                        isNull = true;
+                        break;
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    // True when the raw text of a string may escape a surrogate (\uD800 to \uDFFF); false positives only cost the closer look.
+    private static bool EscapesSurrogate(ReadOnlySpan<byte> raw)
+    {
+        for (var i = 0; i + 3 < raw.Length; i++)
+        {
+            if (raw[i] == (byte)'\\' && raw[i + 1] == (byte)'u' && (raw[i + 2] | 0x20) == (byte)'d' && (raw[i + 3] | 0x20) is (>= (byte)'8' and <= (byte)'9') or (>= (byte)'a' and <= (byte)'f'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // The pass that finds what is wrong and names where.
+    private static bool CheckNamingFaults(ReadOnlySpan<byte> body)
+    {
         var reader = new Utf8JsonReader(body, ReaderOptions);
         var path = new List<(HashSet<string>? Names, string Segment, int Index)>();
         var isNull = false;

@@ -47,9 +47,6 @@ public sealed partial class RuleEntityExtractor : IEntityExtractor
     [GeneratedRegex(@"\b[A-Z][a-zA-Z'’]+(?:\s+[A-Z][a-zA-Z'’]+)*", RegexOptions.CultureInvariant)]
     private static partial Regex CapitalizedPattern();
 
-    [GeneratedRegex(@"[.!?:]\s*$", RegexOptions.CultureInvariant)]
-    private static partial Regex SentenceEndPattern();
-
     /// <inheritdoc />
     public IReadOnlyList<EntityMention> Extract(string text)
     {
@@ -88,7 +85,7 @@ public sealed partial class RuleEntityExtractor : IEntityExtractor
             }
 
             var words = m.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            var startsSentence = m.Index == 0 || SentenceEndPattern().IsMatch(text.AsSpan(0, m.Index).ToString());
+            var startsSentence = m.Index == 0 || EndsSentence(text.AsSpan(0, m.Index));
             // A sentence's first word is capitalized anyway: keep it only when it is not a common word.
             var kept = words.SkipWhile((w, i) => CommonCapitalized.Contains(w.TrimEnd('\'', '’', 's')) || (i == 0 && startsSentence && CommonCapitalized.Contains(w))).ToArray();
             if (kept.Length == 0 || (kept.Length == 1 && (kept[0].Length < 2 || CommonCapitalized.Contains(kept[0]))))
@@ -120,6 +117,18 @@ public sealed partial class RuleEntityExtractor : IEntityExtractor
         }
 
         return result;
+    }
+
+    // What [.!?:]\s*$ matches, read backwards from the end without copying the text before each name.
+    private static bool EndsSentence(ReadOnlySpan<char> before)
+    {
+        var end = before.Length;
+        while (end > 0 && char.IsWhiteSpace(before[end - 1]))
+        {
+            end--;
+        }
+
+        return end > 0 && before[end - 1] is '.' or '!' or '?' or ':';
     }
 
     private static bool Overlaps(List<(int Start, int End)> taken, int start, int end) =>

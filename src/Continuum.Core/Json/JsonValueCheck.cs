@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Continuum.Errors;
 
@@ -21,7 +22,77 @@ public static class JsonValueCheck
     }
 
     /// <summary>The first place <paramref name="value"/> cannot be stored and read back, or null when it can.</summary>
-    public static (string Path, string Message)? Find(JsonElement value, string path)
+    public static (string Path, string Message)? Find(JsonElement value, string path) =>
+        IsPlain(value) ? null : FindNamingPath(value, path);
+
+    // Members compared by their raw bytes, as long as an object has at most this many.
+    private const int PlainMembers = 16;
+
+    // True when the value needs no closer look, decided on its raw UTF-8 without allocating: member names unescaped
+    // and unique in their object, strings valid UTF-8 (which holds no lone surrogate) without escapes, or with
+    // escapes that decode to clean text. Anything else takes the walk that names where the fault is.
+    private static bool IsPlain(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var count = 0;
+                foreach (var property in value.EnumerateObject())
+                {
+                    var name = Unquoted(JsonMarshal.GetRawUtf8PropertyName(property));
+                    if (count == PlainMembers || !IsPlainText(name))
+                    {
+                        return false;
+                    }
+
+                    // Earlier names are compared by re-reading them: small objects only, so this stays cheap.
+                    var index = 0;
+                    foreach (var earlier in value.EnumerateObject())
+                    {
+                        if (index++ == count)
+                        {
+                            break;
+                        }
+
+                        if (earlier.NameEquals(name))
+                        {
+                            return false;
+                        }
+                    }
+
+                    count++;
+                    if (!IsPlain(property.Value))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (!IsPlain(item))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+            case JsonValueKind.String:
+                return IsPlainText(Unquoted(JsonMarshal.GetRawUtf8Value(value))) || TextProblem(value) is null;
+            default:
+                return true;
+        }
+    }
+
+    private static ReadOnlySpan<byte> Unquoted(ReadOnlySpan<byte> raw) =>
+        raw.Length >= 2 && raw[0] == (byte)'"' && raw[^1] == (byte)'"' ? raw[1..^1] : raw;
+
+    // No escape, no NUL byte, valid UTF-8.
+    private static bool IsPlainText(ReadOnlySpan<byte> raw) =>
+        raw.IndexOfAny((byte)'\\', (byte)0) < 0 && System.Text.Unicode.Utf8.IsValid(raw);
+
+    private static (string Path, string Message)? FindNamingPath(JsonElement value, string path)
     {
         switch (value.ValueKind)
         {
@@ -40,7 +111,7 @@ public static class JsonValueCheck
                         return ($"{path}.{name}", "is named twice in the same object; each member name must be unique.");
                     }
 
-                    if (Find(property.Value, $"{path}.{name}") is { } inner)
+                    if (FindNamingPath(property.Value, $"{path}.{name}") is { } inner)
                     {
                         return inner;
                     }
@@ -51,7 +122,7 @@ public static class JsonValueCheck
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
-                    if (Find(item, $"{path}[{index}]") is { } inner)
+                    if (FindNamingPath(item, $"{path}[{index}]") is { } inner)
                     {
                         return inner;
                     }

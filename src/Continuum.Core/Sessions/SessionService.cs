@@ -31,7 +31,8 @@ public sealed class SessionService(
 {
     private const int DefaultPageSize = 50;
     private const int MaxPageSize = 500;
-    private const int MaxEventPageSize = 1000;
+    // A whole thread of thousands of events in one page when asked: one request and one query instead of many.
+    private const int MaxEventPageSize = 10_000;
 
     private readonly ContinuumOptions _options = options.Value;
 

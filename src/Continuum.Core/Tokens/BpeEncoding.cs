@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Reflection;
 using System.Text;
@@ -23,6 +24,12 @@ public sealed class BpeEncoding
     // JavaScript's \s, which the encodings' patterns were written for; .NET's differs at U+0085 and U+FEFF.
     private const string Whitespace = @"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff";
 
+    private const int MaxCachedPiece = 64;
+    private const int MaxCachedPieces = 100_000;
+    private const int MinCachedLine = 24;
+    private const int MaxCachedLine = 16 * 1024;
+    private const long MaxCachedLineChars = 4L * 1024 * 1024;
+
     private static readonly Lazy<BpeEncoding> O200k = new(() => Load(O200kBase));
     private static readonly Lazy<BpeEncoding> Cl100k = new(() => Load(Cl100kBase));
 
@@ -31,6 +38,9 @@ public sealed class BpeEncoding
     private readonly byte[][] _bytes;
     private readonly Regex _pattern;
     private readonly Dictionary<string, int> _special;
+    private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _lines = new(StringComparer.Ordinal);
+    private long _lineChars;
 
     private BpeEncoding(string name, Dictionary<string, int> ranks, Regex pattern, Dictionary<string, int> special)
     {
@@ -94,7 +104,73 @@ public sealed class BpeEncoding
     /// <summary>The number of tokens in <paramref name="text"/> (special tokens counted as ordinary text).</summary>
     public int Count(ReadOnlySpan<char> text)
     {
+        // A line break followed by a letter is always a boundary between pieces in both encodings' patterns: no
+        // alternative matches a line break and then a letter, and the break's own piece does not depend on what
+        // follows it. So the count is the sum of the counts of the lines cut there, and a line seen before (a
+        // context is mostly the same messages each turn) is looked up instead of counted again.
+        var lines = _lines.GetAlternateLookup<ReadOnlySpan<char>>();
         var count = 0;
+        while (text.Length > 0)
+        {
+            var end = LineEnd(text);
+            var line = text[..end];
+            text = text[end..];
+            if (line.Length < MinCachedLine || line.Length > MaxCachedLine)
+            {
+                count += CountPieces(line);
+            }
+            else if (lines.TryGetValue(line, out var known))
+            {
+                count += known;
+            }
+            else
+            {
+                var tokens = CountPieces(line);
+                count += tokens;
+                if (Interlocked.Add(ref _lineChars, line.Length) > MaxCachedLineChars)
+                {
+                    _lines.Clear();
+                    Interlocked.Exchange(ref _lineChars, line.Length);
+                }
+
+                lines.TryAdd(line, tokens);
+            }
+        }
+
+        return count;
+    }
+
+    // The length of the first line: through the first line break that a letter follows, or all of the text.
+    private static int LineEnd(ReadOnlySpan<char> text)
+    {
+        var from = 0;
+        while (true)
+        {
+            var at = text[from..].IndexOf('\n');
+            if (at < 0)
+            {
+                return text.Length;
+            }
+
+            var end = from + at + 1;
+            if (end < text.Length && char.IsLetter(text[end]))
+            {
+                return end;
+            }
+
+            if (end >= text.Length)
+            {
+                return text.Length;
+            }
+
+            from = end;
+        }
+    }
+
+    private int CountPieces(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        var cached = _counts.GetAlternateLookup<ReadOnlySpan<char>>();
         byte[]? rented = null;
         Span<byte> buffer = stackalloc byte[256];
         try
@@ -102,6 +178,12 @@ public sealed class BpeEncoding
             foreach (var match in _pattern.EnumerateMatches(text))
             {
                 var piece = text.Slice(match.Index, match.Length);
+                if (cached.TryGetValue(piece, out var known))
+                {
+                    count += known;
+                    continue;
+                }
+
                 var size = Encoding.UTF8.GetMaxByteCount(piece.Length);
                 if (size > buffer.Length)
                 {
@@ -115,7 +197,9 @@ public sealed class BpeEncoding
                 }
 
                 var bytes = buffer[..Encoding.UTF8.GetBytes(piece, buffer)];
-                count += Rank(bytes) >= 0 ? 1 : Merge(bytes, null);
+                var tokens = Rank(bytes) >= 0 ? 1 : Merge(bytes, null);
+                count += tokens;
+                Remember(cached, piece, tokens);
             }
         }
         finally
@@ -127,6 +211,23 @@ public sealed class BpeEncoding
         }
 
         return count;
+    }
+
+    // Conversation repeats its words: a piece's count is looked up by its characters before it is encoded and merged.
+    // The cache is bounded; when full it starts again, so a long-running process keeps the words in use now.
+    private void Remember(ConcurrentDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> cached, ReadOnlySpan<char> piece, int tokens)
+    {
+        if (piece.Length > MaxCachedPiece)
+        {
+            return;
+        }
+
+        if (_counts.Count >= MaxCachedPieces)
+        {
+            _counts.Clear();
+        }
+
+        cached.TryAdd(piece, tokens);
     }
 
     /// <summary>The tokens of <paramref name="text"/> (special tokens encoded as ordinary text).</summary>

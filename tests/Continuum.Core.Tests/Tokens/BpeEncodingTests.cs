@@ -51,6 +51,28 @@ public sealed class BpeEncodingTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Encodings))]
+    public void Text_counted_line_by_line_from_the_cache_counts_what_its_tokens_are(string name)
+    {
+        var encoding = BpeEncoding.Get(name);
+        string[] texts =
+        [
+            "Conversation:\nuser (api): what did Alice say?\nassistant (api): She said yes.\nuser (api): and the budget...\nassistant (api): It holds  \nuser (web): ok",
+            "lines ending in punctuation?\nthen letters!\r\nCRLF and letters\n\n\nblank lines first\n  indented line\n42 starts with a digit\n/slash\nend",
+            "non-Latin letters after a break\n日本語の行\nÉcole\n🎉 emoji line\n'quoted' line\n's contraction at the start\nthe end\n",
+            "What is remembered about the user:\n- (note) likes tea\n- (fact) lives in Berlin\n\nSummary of the earlier conversation:\nThey planned a trip.",
+        ];
+        foreach (var text in texts)
+        {
+            var expected = encoding.Encode(text).Count;
+
+            encoding.Count(text).ShouldBe(expected, text);
+            encoding.Count(text).ShouldBe(expected, "counted again, from the cache: " + text);
+            encoding.Count(text + "\nmore after it").ShouldBe(encoding.Encode(text + "\nmore after it").Count);
+        }
+    }
+
     [Fact]
     public void A_long_piece_without_merges_is_counted_quickly_and_exactly()
     {
