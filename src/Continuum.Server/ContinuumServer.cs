@@ -1,5 +1,6 @@
 using System.Net;
 using Continuum.AspNetCore;
+using Continuum.Mcp;
 using Continuum.Validation;
 
 namespace Continuum.Server;
@@ -29,6 +30,7 @@ public static class ContinuumServer
         configure?.Invoke(builder);
         builder.Services.AddContinuum(builder.Configuration);
         builder.Services.AddContinuumApi();
+        builder.Services.AddContinuumMcp();
         var limits = builder.Configuration.GetSection("Continuum:Limits").Get<InputLimits>() ?? new InputLimits();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
 
@@ -39,6 +41,7 @@ public static class ContinuumServer
         app.UseContinuumRequestValidation();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapContinuumApi();
+        app.MapContinuumMcp();
         app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
         return app;
     }
