@@ -74,6 +74,7 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddSingleton<IContextService, ContextService>();
         services.TryAddSingleton<Handoffs.IHandoffService, Handoffs.HandoffService>();
         services.TryAddSingleton<Search.ISearchService, Search.SearchService>();
+        services.TryAddSingleton<Chat.IChatTurns, Chat.ChatTurns>();
         services.TryAddSingleton(sp =>
         {
             var embeddings = sp.GetRequiredService<IOptions<ContinuumOptions>>().Value.Models.Embeddings;
