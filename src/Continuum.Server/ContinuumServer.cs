@@ -42,6 +42,7 @@ public static class ContinuumServer
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapContinuumApi();
         app.MapContinuumMcp();
+        app.MapContinuumWebChat();
         app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
         return app;
     }
