@@ -63,6 +63,7 @@ public static class ContinuumApiExtensions
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<StoreHealthCheck>("store");
+        Security.SecurityServiceCollectionExtensions.AddContinuumSecurity(services);
         return services;
     }
 
@@ -91,6 +92,7 @@ public static class ContinuumApiExtensions
         MemoryEndpoints.Map(api);
         StreamEndpoint.Map(api);
         OperationsEndpoints.Map(api);
+        Security.KeyEndpoints.Map(api);
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });
         return endpoints;

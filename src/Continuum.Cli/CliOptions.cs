@@ -22,4 +22,10 @@ internal static class CliOptions
         Description = "Print JSON for scripts instead of tables.",
         Recursive = true,
     };
+
+    public static readonly Option<string?> Key = new("--key")
+    {
+        Description = "The API key to send to --server (also CONTINUUM_KEY); needed when the server requires keys.",
+        Recursive = true,
+    };
 }

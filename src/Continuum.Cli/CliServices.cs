@@ -38,6 +38,9 @@ internal sealed class CliServices : IAsyncDisposable
 
     public IContextService Context { get; }
 
+    /// <summary>The HTTP client pointed at the server (with the API key, if one was given), or null in-process.</summary>
+    public HttpClient? Http => _http;
+
     /// <summary>Any service: the HTTP client's implementation against a server, the in-process one otherwise.</summary>
     public T Get<T>()
         where T : class =>
@@ -56,6 +59,11 @@ internal sealed class CliServices : IAsyncDisposable
             }
 
             var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(100) };
+            if ((parse.GetValue(CliOptions.Key) ?? Environment.GetEnvironmentVariable("CONTINUUM_KEY")) is { Length: > 0 } key)
+            {
+                http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            }
+
             var client = new ContinuumClient(http);
             return new CliServices(client, client, client, client, null, http);
         }

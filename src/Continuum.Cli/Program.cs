@@ -6,6 +6,7 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     CliOptions.Server,
     CliOptions.Data,
     CliOptions.Json,
+    CliOptions.Key,
     ServeCommand.Create(),
     DbCommand.Create(),
     SessionsCommand.Create(),
@@ -17,6 +18,7 @@ var root = new RootCommand("continuum: one persistent session and memory layer f
     HandoffCommand.Knowledge(),
     Continuum.Cli.Mcp.McpCommand.Create(),
     StatsCommand.Create(),
+    KeysCommand.Create(),
 };
 
 foreach (var command in AgentCommands.Create().Concat(MemoryCommands.Create()))

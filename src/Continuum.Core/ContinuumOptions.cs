@@ -40,4 +40,7 @@ public sealed class ContinuumOptions
 
     /// <summary>Input size limits.</summary>
     public InputLimits Limits { get; set; } = new();
+
+    /// <summary>API keys, rate limits and CORS (<c>Continuum:Security</c>).</summary>
+    public Security.SecurityOptions Security { get; set; } = new();
 }

@@ -46,6 +46,7 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddSingleton<IClusterLease, SingleNodeLease>();
         services.TryAddSingleton<Realtime.IChangeFeed, Realtime.InProcessChangeFeed>();
         services.TryAddSingleton<IIdentityService, IdentityService>();
+        services.TryAddSingleton<Security.IApiKeyService, Security.ApiKeyService>();
         services.TryAddSingleton<ISessionService, SessionService>();
         services.TryAddSingleton<IStatsService, StatsService>();
         services.TryAddSingleton<IEntityExtractor, RuleEntityExtractor>();

@@ -1,5 +1,6 @@
 using System.Net;
 using Continuum.AspNetCore;
+using Continuum.AspNetCore.Security;
 using Continuum.Mcp;
 using Continuum.Validation;
 
@@ -33,11 +34,12 @@ public static class ContinuumServer
         builder.Services.AddContinuumMcp();
         var limits = builder.Configuration.GetSection("Continuum:Limits").Get<InputLimits>() ?? new InputLimits();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
+        RequireKeysBeyondLoopback(builder);
 
         var app = builder.Build();
-        RequireLoopbackOrConsent(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseContinuumSecurity();
         app.UseContinuumRequestValidation();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.MapContinuumApi();
@@ -64,18 +66,23 @@ public static class ContinuumServer
         return Path.Combine(string.IsNullOrEmpty(local) ? Path.GetTempPath() : local, "continuum");
     }
 
-    // There are no API keys in this build: serving beyond this machine would expose every user's data.
-    private static void RequireLoopbackOrConsent(WebApplication app)
+    // Beyond loopback anyone who can reach the server could read every tenant's data: keys are required there, and
+    // the server refuses to start until the store holds an admin key (or keys were required on purpose), unless a
+    // proxy in front authenticates every request.
+    private static void RequireKeysBeyondLoopback(WebApplicationBuilder builder)
     {
-        var urls = (app.Configuration["urls"] ?? app.Configuration["ASPNETCORE_URLS"] ?? DefaultUrl)
+        var configuration = builder.Configuration;
+        var urls = (configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? DefaultUrl)
             .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var remote = urls.Where(u => !IsLoopback(u)).ToList();
-        if (remote.Count > 0 && !app.Configuration.GetValue("Continuum:Security:AllowUnauthenticatedRemote", false))
+        if (remote.Count == 0 || configuration.GetValue("Continuum:Security:AllowUnauthenticatedRemote", false))
         {
-            throw new InvalidOperationException(
-                $"Refusing to serve {string.Join(", ", remote)} without authentication. Bind to 127.0.0.1, or set " +
-                "Continuum:Security:AllowUnauthenticatedRemote=true if a proxy in front authenticates every request.");
+            return;
         }
+
+        var explicitlyRequired = configuration.GetValue("Continuum:Security:RequireKeys", false);
+        builder.Services.PostConfigure<ContinuumOptions>(o => o.Security.RequireKeys = true);
+        builder.Services.AddHostedService(sp => new RemoteBindingCheck(sp.GetRequiredService<Continuum.Security.IApiKeyService>(), remote, explicitlyRequired));
     }
 
     private static bool IsLoopback(string url)

@@ -39,6 +39,7 @@ public static class PostgresContinuumBuilderExtensions
         builder.Services.TryAddSingleton<Search.ISearchStore>(sp => sp.GetRequiredService<PostgresSearchStore>());
         builder.Services.TryAddSingleton<Memory.IMemoryStore, PostgresMemoryStore>();
         builder.Services.TryAddSingleton<Search.IEmbeddingStore, PostgresEmbeddingStore>();
+        builder.Services.TryAddSingleton<Security.IApiKeyStore, PostgresApiKeyStore>();
         builder.Services.Replace(ServiceDescriptor.Singleton<Hosting.IClusterLease, PostgresClusterLease>());
         builder.Services.TryAddSingleton<PostgresChangeFeed>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IChangeFeed>(sp => sp.GetRequiredService<PostgresChangeFeed>()));

@@ -268,6 +268,7 @@ public sealed class PostgresMigrator(PostgresDatabase database) : IStoreMigrator
             CREATE INDEX embeddings_by_user ON embeddings (tenant_id, user_id);
             CREATE TABLE embedding_progress (model text NOT NULL PRIMARY KEY, event_rowid bigint NOT NULL);
             """),
+        (3, "api keys: hashed secrets, scopes, bindings", PostgresApiKeyStore.Schema),
     ];
 
     /// <summary>The schema version this build expects.</summary>

@@ -30,6 +30,7 @@ public static class SqliteContinuumBuilderExtensions
         builder.Services.TryAddSingleton<Search.ISearchStore, SqliteSearchStore>();
         builder.Services.TryAddSingleton<Memory.IMemoryStore, SqliteMemoryStore>();
         builder.Services.TryAddSingleton<Search.IEmbeddingStore, SqliteEmbeddingStore>();
+        builder.Services.TryAddSingleton<Security.IApiKeyStore, SqliteApiKeyStore>();
         return builder;
     }
 }

@@ -373,6 +373,7 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
             CREATE INDEX embeddings_by_user ON embeddings (tenant_id, user_id);
             CREATE TABLE embedding_progress (model TEXT NOT NULL PRIMARY KEY, event_rowid INTEGER NOT NULL);
             """),
+        (6, "api keys: hashed secrets, scopes, bindings", SqliteApiKeyStore.Schema),
     ];
 
     /// <summary>The schema version this build expects.</summary>

@@ -1,5 +1,6 @@
 using Continuum.Errors;
 using Continuum.Realtime;
+using Continuum.Security;
 using Continuum.Storage;
 using Continuum.Tenancy;
 using Continuum.Validation;
@@ -25,11 +26,19 @@ public sealed class AgentRegistry(
         var name = InputValidator.Identifier(registration.AgentName, "agentName");
         var type = InputValidator.Identifier(registration.AgentType, "agentType");
         var capabilities = (registration.Capabilities ?? []).Select(c => InputValidator.Identifier(c?.Trim(), "capabilities")).Distinct(StringComparer.Ordinal).ToList();
+        var ns = AgentNamespace.Validate(CallerAccess.DefaultNamespace(registration.Namespace));
+        CallerAccess.EnsureNamespace(ns, "agent", sessionId);
+        if (CallerAccess.BoundNamespace is not null && await store.GetAgentAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            // A namespace-bound key cannot move another namespace's agent into its own.
+            CallerAccess.EnsureNamespace(existing.Namespace, "agent", sessionId);
+        }
+
         var now = time.GetUtcNow();
         var (agent, created) = await store.RegisterAsync(tenant.TenantId, new Agent
         {
             SessionId = sessionId,
-            Namespace = AgentNamespace.Validate(registration.Namespace),
+            Namespace = ns,
             AgentName = name,
             AgentType = type,
             HumanUser = InputValidator.OptionalIdentifier(registration.HumanUser, "humanUser"),
@@ -47,8 +56,9 @@ public sealed class AgentRegistry(
     public async Task<Agent> GetAgentAsync(string sessionId, CancellationToken cancellationToken = default)
     {
         InputValidator.Identifier(sessionId, "sessionId");
-        return Effective(await store.GetAgentAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false)
-            ?? throw new NotFoundException("agent", sessionId), time.GetUtcNow(), Timeout);
+        var agent = await store.GetAgentAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("agent", sessionId);
+        CallerAccess.EnsureNamespace(agent.Namespace, "agent", sessionId);
+        return Effective(agent, time.GetUtcNow(), Timeout);
     }
 
     /// <inheritdoc />
@@ -66,7 +76,13 @@ public sealed class AgentRegistry(
 
         // The registry is small and the effective status depends on the clock, so it is filtered and cut here,
         // in (registration time, session id) order, which a re-registration does not change.
-        var agents = await store.ListAgentsAsync(tenant.TenantId, query.Namespace is null ? null : AgentNamespace.Validate(query.Namespace), cancellationToken).ConfigureAwait(false);
+        var ns = CallerAccess.DefaultNamespace(query.Namespace) is { } given ? AgentNamespace.Validate(given) : null;
+        if (ns is not null)
+        {
+            CallerAccess.EnsureNamespace(ns, "namespace", ns);
+        }
+
+        var agents = await store.ListAgentsAsync(tenant.TenantId, ns, cancellationToken).ConfigureAwait(false);
         var rows = agents
             .OrderBy(a => a.RegisteredAt.UtcTicks).ThenBy(a => a.SessionId, StringComparer.Ordinal)
             .Where(a => after is not { } cut || a.RegisteredAt.UtcTicks > cut.Position || (a.RegisteredAt.UtcTicks == cut.Position && string.CompareOrdinal(a.SessionId, cut.Id) > 0))
@@ -90,7 +106,13 @@ public sealed class AgentRegistry(
     public async Task<AgentStats> GetAgentStatsAsync(string? ns = null, CancellationToken cancellationToken = default)
     {
         var now = time.GetUtcNow();
-        var all = (await store.ListAgentsAsync(tenant.TenantId, ns is null ? null : AgentNamespace.Validate(ns), cancellationToken).ConfigureAwait(false))
+        ns = CallerAccess.DefaultNamespace(ns) is { } given ? AgentNamespace.Validate(given) : null;
+        if (ns is not null)
+        {
+            CallerAccess.EnsureNamespace(ns, "namespace", ns);
+        }
+
+        var all = (await store.ListAgentsAsync(tenant.TenantId, ns, cancellationToken).ConfigureAwait(false))
             .Select(a => Effective(a, now, Timeout)).ToList();
         return new AgentStats(all.Count, all.Count(a => a.Status != AgentStatus.Offline),
             AgentStatus.All.ToDictionary(s => s, s => all.Count(a => a.Status == s), StringComparer.Ordinal));
@@ -106,6 +128,11 @@ public sealed class AgentRegistry(
         if (currentTask is { Length: > 1000 })
         {
             throw new ValidationException("currentTask", "must be at most 1000 characters.");
+        }
+
+        if (CallerAccess.BoundNamespace is not null)
+        {
+            await GetAgentAsync(sessionId, cancellationToken).ConfigureAwait(false);
         }
 
         if (!await store.TouchAsync(tenant.TenantId, sessionId, time.GetUtcNow(), status, currentTask, setTask, cancellationToken).ConfigureAwait(false))

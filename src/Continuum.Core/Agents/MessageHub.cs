@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Continuum.Errors;
 using Continuum.Realtime;
+using Continuum.Security;
 using Continuum.Sessions;
 using Continuum.Storage;
 using Continuum.Tenancy;
@@ -41,10 +42,23 @@ public sealed class MessageHub(
         {
             original = await store.GetMessageAsync(tenant.TenantId, replyTo, cancellationToken).ConfigureAwait(false)
                 ?? throw new NotFoundException("message", replyTo.ToString(CultureInfo.InvariantCulture));
+            CallerAccess.EnsureNamespace(original.Namespace, "message", replyTo.ToString(CultureInfo.InvariantCulture));
         }
 
         var sender = await store.GetAgentAsync(tenant.TenantId, from, cancellationToken).ConfigureAwait(false);
-        var ns = message.Namespace is { } given ? AgentNamespace.Validate(given) : sender?.Namespace ?? original?.Namespace ?? AgentNamespace.Default;
+        var ns = CallerAccess.DefaultNamespace(message.Namespace) is { } given ? AgentNamespace.Validate(given) : sender?.Namespace ?? original?.Namespace ?? AgentNamespace.Default;
+        if (CallerAccess.BoundNamespace is not null)
+        {
+            // A namespace-bound key speaks for its namespace's agents, to its namespace's agents.
+            CallerAccess.EnsureNamespace(ns, "namespace", ns);
+            CallerAccess.EnsureNamespace(sender?.Namespace ?? "", "agent", from);
+            if (to is not null)
+            {
+                var recipient = await store.GetAgentAsync(tenant.TenantId, to, cancellationToken).ConfigureAwait(false);
+                CallerAccess.EnsureNamespace(recipient?.Namespace ?? "", "agent", to);
+            }
+        }
+
         IReadOnlyList<string> recipients;
         if (to is not null)
         {
@@ -97,9 +111,13 @@ public sealed class MessageHub(
     }
 
     /// <inheritdoc />
-    public async Task<HubMessage> GetMessageAsync(long messageId, CancellationToken cancellationToken = default) =>
-        await store.GetMessageAsync(tenant.TenantId, messageId, cancellationToken).ConfigureAwait(false)
+    public async Task<HubMessage> GetMessageAsync(long messageId, CancellationToken cancellationToken = default)
+    {
+        var message = await store.GetMessageAsync(tenant.TenantId, messageId, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException("message", messageId.ToString(CultureInfo.InvariantCulture));
+        CallerAccess.EnsureNamespace(message.Namespace, "message", messageId.ToString(CultureInfo.InvariantCulture));
+        return message;
+    }
 
     /// <inheritdoc />
     public async Task<Page<HubMessage>> InboxAsync(string sessionId, InboxQuery query, CancellationToken cancellationToken = default)
@@ -112,6 +130,12 @@ public sealed class MessageHub(
         }
 
         var limit = InputValidator.Range(query.Limit ?? 100, 1, 1000, "limit");
+        if (CallerAccess.BoundNamespace is not null)
+        {
+            var agent = await store.GetAgentAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
+            CallerAccess.EnsureNamespace(agent?.Namespace ?? "", "agent", sessionId);
+        }
+
         var after = Math.Max(Math.Max(0, query.After), ListCursor.NumberOf(query.Cursor));
         var rows = await store.InboxAsync(tenant.TenantId, sessionId, query.Type, query.UnreadOnly, after, limit + 1, cancellationToken).ConfigureAwait(false);
         return ListCursor.Page(rows, limit, m => ListCursor.AfterNumber(m.Position));
@@ -121,6 +145,11 @@ public sealed class MessageHub(
     public async Task<int> AcknowledgeAsync(long messageId, string? sessionId = null, CancellationToken cancellationToken = default)
     {
         InputValidator.OptionalIdentifier(sessionId, "sessionId");
+        if (CallerAccess.BoundNamespace is not null)
+        {
+            await GetMessageAsync(messageId, cancellationToken).ConfigureAwait(false);
+        }
+
         var acknowledged = await store.AcknowledgeAsync(tenant.TenantId, messageId, sessionId, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return acknowledged > 0 || await store.GetMessageAsync(tenant.TenantId, messageId, cancellationToken).ConfigureAwait(false) is not null
             ? acknowledged
@@ -132,8 +161,7 @@ public sealed class MessageHub(
     {
         var size = InputValidator.Range(limit ?? 500, 1, 1000, "limit");
         var after = ListCursor.NumberOf(cursor);
-        var message = await store.GetMessageAsync(tenant.TenantId, messageId, cancellationToken).ConfigureAwait(false)
-            ?? throw new NotFoundException("message", messageId.ToString(CultureInfo.InvariantCulture));
+        var message = await GetMessageAsync(messageId, cancellationToken).ConfigureAwait(false);
         var rows = await store.ThreadAsync(tenant.TenantId, message.ThreadId, after, size + 1, cancellationToken).ConfigureAwait(false);
         return ListCursor.Page(rows, size, m => ListCursor.AfterNumber(m.Id));
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Continuum.Errors;
 using Continuum.Realtime;
+using Continuum.Security;
 using Continuum.Storage;
 using Continuum.Tenancy;
 using Continuum.Validation;
@@ -21,6 +22,7 @@ public sealed class SharedMemory(
     {
         ArgumentNullException.ThrowIfNull(write);
         ns = AgentNamespace.Validate(ns);
+        CallerAccess.EnsureNamespace(ns, "namespace", ns);
         Key(key);
         var author = InputValidator.Identifier(write.SessionId, "sessionId");
         if (write.Value is not { } value || value.ValueKind == JsonValueKind.Undefined)
@@ -60,6 +62,7 @@ public sealed class SharedMemory(
     public async Task<SharedEntry> GetSharedAsync(string ns, string key, CancellationToken cancellationToken = default)
     {
         ns = AgentNamespace.Validate(ns);
+        CallerAccess.EnsureNamespace(ns, "namespace", ns);
         Key(key);
         var now = time.GetUtcNow();
         var (current, live) = await store.GetSharedVersionAsync(tenant.TenantId, ns, key, now, cancellationToken).ConfigureAwait(false);
@@ -73,6 +76,7 @@ public sealed class SharedMemory(
     public async Task<Page<SharedEntry>> GetSharedVersionsAsync(string ns, string key, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
     {
         ns = AgentNamespace.Validate(ns);
+        CallerAccess.EnsureNamespace(ns, "namespace", ns);
         Key(key);
         var size = InputValidator.Range(limit ?? 500, 1, 5000, "limit");
         var after = ListCursor.NumberOf(cursor);
@@ -90,6 +94,7 @@ public sealed class SharedMemory(
     {
         ArgumentNullException.ThrowIfNull(query);
         ns = AgentNamespace.Validate(ns);
+        CallerAccess.EnsureNamespace(ns, "namespace", ns);
         if (query.Pattern is { Length: > 256 })
         {
             throw new ValidationException("pattern", "must be at most 256 characters.");
@@ -106,6 +111,7 @@ public sealed class SharedMemory(
     public async Task<bool> DeleteSharedAsync(string ns, string key, string? sessionId = null, CancellationToken cancellationToken = default)
     {
         ns = AgentNamespace.Validate(ns);
+        CallerAccess.EnsureNamespace(ns, "namespace", ns);
         Key(key);
         var author = InputValidator.OptionalIdentifier(sessionId, "sessionId") ?? "unknown";
         var written = await store.WriteSharedAsync(tenant.TenantId, ns, key, "note", null, [], author, time.GetUtcNow(), null, true, null, cancellationToken).ConfigureAwait(false);
@@ -118,8 +124,16 @@ public sealed class SharedMemory(
     }
 
     /// <inheritdoc />
-    public Task<SharedStats> GetSharedStatsAsync(CancellationToken cancellationToken = default) =>
-        store.SharedStatsAsync(tenant.TenantId, time.GetUtcNow(), cancellationToken);
+    public Task<SharedStats> GetSharedStatsAsync(CancellationToken cancellationToken = default)
+    {
+        // The figures cover every namespace of the tenant.
+        if (CallerAccess.BoundNamespace is not null)
+        {
+            throw new Errors.ForbiddenException("A key bound to one agent namespace cannot read the tenant's shared-memory figures.");
+        }
+
+        return store.SharedStatsAsync(tenant.TenantId, time.GetUtcNow(), cancellationToken);
+    }
 
     private static void Key(string? key)
     {

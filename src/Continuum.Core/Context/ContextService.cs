@@ -1,5 +1,6 @@
 using System.Text;
 using Continuum.Errors;
+using Continuum.Security;
 using Continuum.Sessions;
 using Continuum.Storage;
 using Continuum.Tenancy;
@@ -22,7 +23,8 @@ public sealed class ContextService(
     SessionCompressor compressor,
     ITokenCounter tokens,
     ITenantContext tenant,
-    IOptions<ContinuumOptions> options) : IContextService
+    IOptions<ContinuumOptions> options,
+    Users.IUserStore users) : IContextService
 {
     private const double CarriedShare = 0.15;
     private const double SummaryShare = 0.30;
@@ -36,6 +38,7 @@ public sealed class ContextService(
     {
         var tenantId = tenant.TenantId;
         var session = await sessions.GetAsync(tenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId);
+        CallerAccess.EnsureUser(session.UserId, "Session", sessionId);
         var limit = InputValidator.Range(budget ?? session.TokenLimit, 1, options.Value.Limits.MaxTokenLimit, "budget");
         if (query is { Length: > 4096 })
         {
@@ -327,6 +330,7 @@ public sealed class ContextService(
     /// <inheritdoc />
     public async Task ClearAsync(string sessionId, CancellationToken cancellationToken = default)
     {
+        await CallerAccess.EnsureSessionAsync(sessions, tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
         if (await store.ClearAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) is null)
         {
             throw new NotFoundException("Session", sessionId);
@@ -336,14 +340,14 @@ public sealed class ContextService(
     /// <inheritdoc />
     public async Task<int> SummarizeAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        _ = await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId);
+        CallerAccess.EnsureUser((await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId)).UserId, "Session", sessionId);
         return await compressor.CompressAsync(tenant.TenantId, sessionId, force: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<Summary>> GetSummariesAsync(string sessionId, CancellationToken cancellationToken = default)
     {
-        _ = await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId);
+        CallerAccess.EnsureUser((await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId)).UserId, "Session", sessionId);
         return await store.GetActiveSummariesAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
     }
 
@@ -352,7 +356,7 @@ public sealed class ContextService(
     {
         var max = InputValidator.Range(limit ?? 100, 1, 1000, "limit");
         var after = ListCursor.Parse(cursor);
-        _ = await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId);
+        CallerAccess.EnsureUser((await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId)).UserId, "Session", sessionId);
         var fetched = await store.ListActiveSummariesAsync(tenant.TenantId, sessionId, max + 1, after, cancellationToken).ConfigureAwait(false);
         return ListCursor.Page(fetched, max, s => new ListCursor(s.FromSeq, s.Id));
     }
@@ -361,6 +365,8 @@ public sealed class ContextService(
     public async Task<Page<UserEntity>> GetUserEntitiesAsync(string userId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
     {
         InputValidator.Identifier(userId, "userId");
+        CallerAccess.EnsureUser(userId, "User", userId);
+        _ = await users.GetAsync(tenant.TenantId, userId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("User", userId);
         var max = InputValidator.Range(limit ?? 100, 1, 1000, "limit");
         var fetched = await store.GetUserEntitiesAsync(tenant.TenantId, userId, max + 1, ListCursor.Parse(cursor), cancellationToken).ConfigureAwait(false);
         var page = ListCursor.Page(fetched, max, r => ListCursor.After(r.Entity.LastSeen, r.Key));

@@ -3,6 +3,7 @@ using Continuum.Context;
 using Continuum.Errors;
 using Continuum.ModelProviders;
 using Continuum.Search;
+using Continuum.Security;
 using Continuum.Sessions;
 using Continuum.Storage;
 using Continuum.Tenancy;
@@ -90,6 +91,12 @@ public sealed partial class MemoryService(
 
         // A memory belongs to a user who exists; a merged user's memory goes to the survivor.
         var user = await users.GetAsync(tenant.TenantId, userId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("User", userId);
+        CallerAccess.EnsureUser(user.Id, "User", userId);
+        if (sessionId is not null)
+        {
+            _ = await sessions.GetAsync(sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId);
+        }
+
         var now = time.GetUtcNow();
         var item = new MemoryItem
         {
@@ -116,7 +123,9 @@ public sealed partial class MemoryService(
     public async Task<MemoryItem> GetAsync(string memoryId, CancellationToken cancellationToken = default)
     {
         InputValidator.Identifier(memoryId, "id");
-        return await store.GetAsync(tenant.TenantId, memoryId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Memory", memoryId);
+        return await store.GetAsync(tenant.TenantId, memoryId, cancellationToken).ConfigureAwait(false) is { } memory && CallerAccess.SeesUser(memory.UserId)
+            ? memory
+            : throw new NotFoundException("Memory", memoryId);
     }
 
     /// <inheritdoc />
@@ -131,6 +140,11 @@ public sealed partial class MemoryService(
         }
 
         var kind = patch.Kind is null ? null : InputValidator.OneOf(patch.Kind, MemoryKind.All, "kind");
+        if (CallerAccess.BoundUser is not null)
+        {
+            await GetAsync(memoryId, cancellationToken).ConfigureAwait(false);
+        }
+
         var now = time.GetUtcNow();
         var updated = await store.UpdateAsync(tenant.TenantId, memoryId, m => m with
         {
@@ -148,7 +162,7 @@ public sealed partial class MemoryService(
     {
         InputValidator.Identifier(memoryId, "id");
         var existing = await store.GetAsync(tenant.TenantId, memoryId, cancellationToken).ConfigureAwait(false);
-        if (existing is null || !await store.DeleteAsync(tenant.TenantId, memoryId, cancellationToken).ConfigureAwait(false))
+        if (existing is null || !CallerAccess.SeesUser(existing.UserId) || !await store.DeleteAsync(tenant.TenantId, memoryId, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -161,7 +175,7 @@ public sealed partial class MemoryService(
     public async Task<Page<MemoryItem>> ListAsync(MemoryQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var userId = InputValidator.Identifier(query.UserId, "userId");
+        var userId = InputValidator.Identifier(CallerAccess.ConfineUser(query.UserId), "userId");
         var kind = query.Kind is null ? null : InputValidator.OneOf(query.Kind, MemoryKind.All, "kind");
         var agentId = InputValidator.OptionalIdentifier(query.AgentId, "agentId");
         var limit = InputValidator.Range(query.Limit ?? 50, 1, 500, "limit");
@@ -174,6 +188,8 @@ public sealed partial class MemoryService(
     public async Task<Page<Conversation>> ConversationsAsync(string userId, int? limit, string? cursor = null, CancellationToken cancellationToken = default)
     {
         InputValidator.Identifier(userId, "userId");
+        CallerAccess.EnsureUser(userId, "User", userId);
+        _ = await users.GetAsync(tenant.TenantId, userId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("User", userId);
         var max = InputValidator.Range(limit ?? 20, 1, 200, "limit");
         var fetched = await store.ConversationsAsync(tenant.TenantId, userId, max + 1, ListCursor.Parse(cursor), cancellationToken).ConfigureAwait(false);
         return ListCursor.Page(fetched, max, c => ListCursor.After(c.LastActiveAt, c.SessionId));

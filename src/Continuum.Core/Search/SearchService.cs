@@ -60,7 +60,8 @@ public sealed class SearchService(ISearchStore store, ITenantContext tenant, Tim
         }
 
         var terms = QueryText.Terms(query);
-        var scope = new SearchScope(request.UserId, request.SessionId, request.From, request.To, request.AgentId, InputValidator.MetadataFilter(request.Metadata));
+        // A user-bound key searches its own user's history, whatever the request names.
+        var scope = new SearchScope(Security.CallerAccess.ConfineUser(request.UserId), request.SessionId, request.From, request.To, request.AgentId, InputValidator.MetadataFilter(request.Metadata));
         var depth = Math.Max(200, limit * 4);
 
         // The rankers read independently, so they run at once: a search waits for the slowest, not for their sum.

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Continuum.Context;
 using Continuum.Errors;
 using Continuum.Json;
+using Continuum.Security;
 using Continuum.Storage;
 using Continuum.Tenancy;
 using Continuum.Tokens;
@@ -51,6 +52,13 @@ public sealed class SessionService(
         InputValidator.Range(expiry, 1L, 10L * 365 * 24 * 3600, "expiresInSeconds");
 
         var userId = await ResolveUserAsync(request, cancellationToken).ConfigureAwait(false);
+        if (CallerAccess.BoundUser is { } bound)
+        {
+            // A user-bound key opens sessions for its user only.
+            userId ??= bound;
+            CallerAccess.EnsureUser(userId, "User", userId);
+        }
+
         var now = time.GetUtcNow();
         var candidate = new Session
         {
@@ -97,8 +105,8 @@ public sealed class SessionService(
     }
 
     /// <inheritdoc />
-    public Task<Session?> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken);
+    public async Task<Session?> GetAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) is { } session && CallerAccess.SeesUser(session.UserId) ? session : null;
 
     /// <inheritdoc />
     public Task<Page<Session>> ListAsync(SessionQuery query, CancellationToken cancellationToken = default)
@@ -118,7 +126,7 @@ public sealed class SessionService(
         InputValidator.OptionalIdentifier(query.AgentId, "agentId");
         InputValidator.OptionalIdentifier(query.Cursor, "cursor");
         var limit = InputValidator.Range(query.Limit ?? DefaultPageSize, 1, MaxPageSize, "limit");
-        return ListSessionsAsync(query with { Limit = limit }, cancellationToken);
+        return ListSessionsAsync(query with { Limit = limit, UserId = CallerAccess.ConfineUser(query.UserId) }, cancellationToken);
     }
 
     private async Task<Page<Session>> ListSessionsAsync(SessionQuery query, CancellationToken cancellationToken)
@@ -156,6 +164,7 @@ public sealed class SessionService(
             InputValidator.Range(tokenLimit, 100, _options.Limits.MaxTokenLimit, "tokenLimit");
         }
 
+        await CallerAccess.EnsureSessionAsync(sessions, tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var updated = await sessions.UpdateAsync(tenant.TenantId, sessionId, s => Apply(s, patch, now, limit), cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException("Session", sessionId);
@@ -206,18 +215,22 @@ public sealed class SessionService(
     }
 
     /// <inheritdoc />
-    public Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        sessions.DeleteAsync(tenant.TenantId, sessionId, cancellationToken);
+    public async Task<bool> DeleteAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        await CallerAccess.EnsureSessionAsync(sessions, tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
+        return await sessions.DeleteAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc />
-    public Task<Session> ContinueAsync(string sessionId, ContinueRequest request, CancellationToken cancellationToken = default)
+    public async Task<Session> ContinueAsync(string sessionId, ContinueRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        await CallerAccess.EnsureSessionAsync(sessions, tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
         var iface = InputValidator.Interface(request.Interface);
         var interfaceId = InputValidator.OptionalIdentifier(request.InterfaceId, "interfaceId");
         var nodeName = InputValidator.OptionalIdentifier(request.NodeName, "nodeName") ?? _options.NodeName;
         var now = time.GetUtcNow();
-        return sessions.DeriveAsync(tenant.TenantId, sessionId, SessionLinkType.Continuation, null, _options.Sessions.CarryOverMessages, (parent, last) => NewChild(parent, now) with
+        return await sessions.DeriveAsync(tenant.TenantId, sessionId, SessionLinkType.Continuation, null, _options.Sessions.CarryOverMessages, (parent, last) => NewChild(parent, now) with
         {
             Interface = iface,
             InterfaceId = interfaceId,
@@ -237,13 +250,14 @@ public sealed class SessionService(
                 LastMessages = [.. last.Where(e => e.Type == EventType.Message).Select(e => new CarriedMessage(e.Role, e.Content, e.Interface))],
                 Earlier = parent.CarriedOver?.Truncated(CarriedOver.MaxDepth - 1),
             },
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
-    public Task<Session> ForkAsync(string sessionId, ForkRequest request, CancellationToken cancellationToken = default)
+    public async Task<Session> ForkAsync(string sessionId, ForkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        await CallerAccess.EnsureSessionAsync(sessions, tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
         if (request.AtSeq is < 0)
         {
             throw new ValidationException("atSeq", "must be 0 or more.");
@@ -251,7 +265,7 @@ public sealed class SessionService(
 
         var title = InputValidator.Title(request.Title);
         var now = time.GetUtcNow();
-        return sessions.DeriveAsync(tenant.TenantId, sessionId, SessionLinkType.Fork, request.AtSeq, 0, (parent, _) => NewChild(parent, now) with
+        return await sessions.DeriveAsync(tenant.TenantId, sessionId, SessionLinkType.Fork, request.AtSeq, 0, (parent, _) => NewChild(parent, now) with
         {
             Interface = parent.Interface,
             InterfaceId = parent.InterfaceId,
@@ -262,7 +276,7 @@ public sealed class SessionService(
             Summary = parent.Summary,
             Entities = parent.Entities,
             Topics = parent.Topics,
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private static Session NewChild(Session parent, DateTimeOffset now) => new()
@@ -285,6 +299,7 @@ public sealed class SessionService(
     public async Task<Page<SessionLink>> GetLinksAsync(string sessionId, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default)
     {
         var max = InputValidator.Range(limit ?? 100, 1, 1000, "limit");
+        await CallerAccess.EnsureSessionAsync(sessions, tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
         var fetched = await sessions.GetLinksAsync(tenant.TenantId, sessionId, max + 1, ListCursor.Parse(cursor), cancellationToken).ConfigureAwait(false);
         return ListCursor.Page(fetched, max, SessionLink.CursorAfter);
     }
@@ -292,6 +307,7 @@ public sealed class SessionService(
     /// <inheritdoc />
     public async Task<AppendResult> AppendAsync(string sessionId, NewEvent newEvent, CancellationToken cancellationToken = default)
     {
+        await CallerAccess.EnsureSessionAsync(sessions, tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var record = ToRecord(newEvent, now, "");
         var outcome = await eventStore.AppendAsync(tenant.TenantId, sessionId, [record], now, cancellationToken).ConfigureAwait(false);
@@ -313,6 +329,7 @@ public sealed class SessionService(
             throw new ValidationException("events", $"must hold at most {_options.Limits.MaxBatchEvents} events.");
         }
 
+        await CallerAccess.EnsureSessionAsync(sessions, tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
         var records = new EventRecord[events.Count];
         for (var i = 0; i < records.Length; i++)
@@ -384,7 +401,7 @@ public sealed class SessionService(
     {
         var take = InputValidator.Range(limit ?? 100, 1, MaxEventPageSize, "limit");
         var afterSeq = InputValidator.Range(after ?? 0, 0L, long.MaxValue, "after");
-        if (await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) is null)
+        if (await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) is not { } session || !CallerAccess.SeesUser(session.UserId))
         {
             throw new NotFoundException("Session", sessionId);
         }

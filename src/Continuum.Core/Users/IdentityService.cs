@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Continuum.Errors;
+using Continuum.Security;
 using Continuum.Storage;
 using Continuum.Tenancy;
 using Continuum.Validation;
@@ -23,19 +24,28 @@ public sealed class IdentityService(
     public async Task<ResolvedUser> ResolveIdentityAsync(IdentityRef identity, CancellationToken cancellationToken = default)
     {
         var (iface, externalId, displayName) = Validate(identity, "identity");
+        if (CallerAccess.BoundUser is { } bound)
+        {
+            // A user-bound key resolves its own user's identities and creates nobody.
+            var own = await users.GetAsync(tenant.TenantId, bound, cancellationToken).ConfigureAwait(false);
+            return own is not null && own.Identities.Any(i => i.Interface == iface && i.ExternalUserId == externalId)
+                ? new ResolvedUser(own, false)
+                : throw new NotFoundException("Identity", $"{iface}/{externalId}");
+        }
+
         var now = time.GetUtcNow();
         var (user, created) = await users.ResolveAsync(tenant.TenantId, iface, externalId, displayName, Ids.NewUserId(now), now, cancellationToken).ConfigureAwait(false);
         return new ResolvedUser(user, created);
     }
 
     /// <inheritdoc />
-    public Task<User?> GetUserAsync(string userId, CancellationToken cancellationToken = default) =>
-        users.GetAsync(tenant.TenantId, userId, cancellationToken);
+    public async Task<User?> GetUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        await users.GetAsync(tenant.TenantId, userId, cancellationToken).ConfigureAwait(false) is { } user && CallerAccess.SeesUser(user.Id) ? user : null;
 
     /// <inheritdoc />
     public async Task<LinkCode> CreateLinkCodeAsync(string userId, CancellationToken cancellationToken = default)
     {
-        var user = await users.GetAsync(tenant.TenantId, userId, cancellationToken).ConfigureAwait(false)
+        var user = await GetUserAsync(userId, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException("User", userId);
         var now = time.GetUtcNow();
         var code = Ids.NewCode();
@@ -48,6 +58,7 @@ public sealed class IdentityService(
     public async Task<User> LinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        CallerAccess.RequireNotUserBound("redeem link codes (the code's user is not known until it is redeemed)");
         if (string.IsNullOrWhiteSpace(request.Code) || request.Code.Length > 64)
         {
             throw new ValidationException("code", "is required (the code issued on the other interface).");
@@ -62,6 +73,7 @@ public sealed class IdentityService(
     /// <inheritdoc />
     public Task<bool> UnlinkAsync(string interfaceName, string externalUserId, CancellationToken cancellationToken = default)
     {
+        CallerAccess.RequireNotUserBound("unlink identities");
         InputValidator.Interface(interfaceName);
         InputValidator.Identifier(externalUserId, "externalUserId");
         return users.UnlinkAsync(tenant.TenantId, interfaceName, externalUserId, cancellationToken);
@@ -70,6 +82,7 @@ public sealed class IdentityService(
     /// <inheritdoc />
     public Task<User> MergeAsync(string survivorId, string mergedId, CancellationToken cancellationToken = default)
     {
+        CallerAccess.RequireNotUserBound("merge users");
         InputValidator.Identifier(survivorId, "survivorId");
         InputValidator.Identifier(mergedId, "userId");
         return users.MergeAsync(tenant.TenantId, survivorId, mergedId, time.GetUtcNow(), cancellationToken);
