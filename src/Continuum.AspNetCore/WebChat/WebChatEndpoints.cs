@@ -1,7 +1,9 @@
 using System.Text.Json;
+using Continuum.AspNetCore.Security;
 using Continuum.Chat;
 using Continuum.Errors;
 using Continuum.Json;
+using Continuum.Security;
 using Continuum.Sessions;
 using Continuum.Users;
 using Microsoft.AspNetCore.Builder;
@@ -16,8 +18,10 @@ namespace Continuum.AspNetCore.WebChat;
 
 /// <summary>
 /// The web chat: the page at <c>/chat</c>, the embeddable script at <c>/chat/embed.js</c> and the page's own calls
-/// under <c>/chat/api</c>. The visitor is a <c>web</c> identity kept in a cookie (<see cref="WebChatVisitor"/>); their
-/// session is the user's active one, answered through the shared answering pipeline (<see cref="IChatTurns"/>).
+/// under <c>/chat/api</c>. The visitor is a <c>web</c> identity kept in a cookie (<see cref="WebChatVisitor"/>), or,
+/// when the call carries a key bound to a user, that user; their session is the user's active one, answered through
+/// the shared answering pipeline (<see cref="IChatTurns"/>). The page and the script need no key; the calls take the
+/// server's keys like every route, and keys bound to a user may make them.
 /// </summary>
 internal static partial class WebChatEndpoints
 {
@@ -26,18 +30,20 @@ internal static partial class WebChatEndpoints
     public static void Map(IEndpointRouteBuilder endpoints)
     {
         var chat = endpoints.MapGroup("/chat").ExcludeFromDescription();
-        chat.MapGet("", () => WebChatAssets.Page());
-        chat.MapGet("/embed.js", () => WebChatAssets.Script());
-        chat.MapGet("/api/history", HistoryAsync);
-        chat.MapPost("/api/messages", MessageAsync);
-        chat.MapPost("/api/link", LinkAsync);
-        chat.MapPost("/api/new", NewAsync);
+        chat.MapGet("", () => WebChatAssets.Page()).AllowAnonymousAccess();
+        chat.MapGet("/embed.js", () => WebChatAssets.Script()).AllowAnonymousAccess();
+        var api = chat.MapGroup("/api").AllowBoundKeys(BoundKeyAccess.User);
+        api.MapGet("/history", HistoryAsync);
+        api.MapPost("/messages", MessageAsync);
+        api.MapPost("/link", LinkAsync);
+        api.MapPost("/new", NewAsync);
     }
 
     // The visitor's session and its messages; a visitor without a cookie has none and nothing is written.
     private static async Task<Ok<WebChatHistory>> HistoryAsync(HttpContext context, ISessionService sessions, CancellationToken cancellationToken)
     {
-        if (WebChatVisitor.Find(context) is not { } visitor)
+        var visitor = WebChatVisitor.Find(context);
+        if (visitor is null && CallerAccess.BoundUser is null)
         {
             return TypedResults.Ok(new WebChatHistory(null, null, null, []));
         }
@@ -76,8 +82,7 @@ internal static partial class WebChatEndpoints
 
         var turns = context.RequestServices.GetService<IChatTurns>()
             ?? throw new ContinuumException("chat-unavailable", 503, "This server has no answering pipeline: the web chat cannot answer.");
-        var visitor = WebChatVisitor.FindOrIssue(context);
-        var session = (await OpenAsync(sessions, visitor, "resume", cancellationToken).ConfigureAwait(false)).Session;
+        var session = (await OpenAsync(sessions, Visitor(context), "resume", cancellationToken).ConfigureAwait(false)).Session;
         var request = new ChatTurnRequest(session.Id, text) { IdempotencyKey = body!.IdempotencyKey };
 
         var updates = turns.AnswerStreamingAsync(request, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -147,13 +152,17 @@ internal static partial class WebChatEndpoints
     // A new conversation for the visitor; the user's memories still come along.
     private static async Task<Ok<WebChatNew>> NewAsync(HttpContext context, ISessionService sessions, CancellationToken cancellationToken)
     {
-        var visitor = WebChatVisitor.FindOrIssue(context);
-        var session = (await OpenAsync(sessions, visitor, "new", cancellationToken).ConfigureAwait(false)).Session;
+        var session = (await OpenAsync(sessions, Visitor(context), "new", cancellationToken).ConfigureAwait(false)).Session;
         return TypedResults.Ok(new WebChatNew(session.Id, session.UserId));
     }
 
-    private static Task<OpenSessionResult> OpenAsync(ISessionService sessions, IdentityRef visitor, string mode, CancellationToken cancellationToken) =>
-        sessions.OpenAsync(new OpenSessionRequest { Identity = visitor, Interface = WebChatVisitor.Interface, Mode = mode }, cancellationToken);
+    // A key bound to a user is that user: no cookie identity of its own.
+    private static IdentityRef? Visitor(HttpContext context) =>
+        CallerAccess.BoundUser is null ? WebChatVisitor.FindOrIssue(context) : null;
+
+    // With no identity the session is the bound key's user's (Core confines a bound key to its user).
+    private static Task<OpenSessionResult> OpenAsync(ISessionService sessions, IdentityRef? visitor, string mode, CancellationToken cancellationToken) =>
+        sessions.OpenAsync(new OpenSessionRequest { Identity = CallerAccess.BoundUser is null ? visitor : null, Interface = WebChatVisitor.Interface, Mode = mode }, cancellationToken);
 
     private static async Task WriteEventAsync(HttpResponse response, string name, object data, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Continuum.Server.Tests.Api;
+using Continuum.Server.Tests.Security;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
@@ -137,6 +138,33 @@ public sealed class McpHttpTests : IAsyncLifetime
         ((int)response.StatusCode).ShouldBeInRange(400, 499);
         var sessions = await _server.GetOkAsync("api/stats");
         ((long)sessions["sessions"]!["totalSessions"]!).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task With_keys_on_mcp_refuses_a_missing_key_and_serves_a_valid_one_in_its_tenant()
+    {
+        await using var server = await ApiServer.StartAsync("--Continuum:Security:RequireKeys", "true");
+        var key = await KeyedClient.CreateKeyAsync(server, "acme", "read,write");
+        var other = await KeyedClient.WithNewKeyAsync(server, "globex", "read,write");
+
+        using var bare = new HttpRequestMessage(HttpMethod.Post, "mcp")
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":1,"method":"tools/list"}""", Encoding.UTF8, "application/json"),
+        };
+        bare.Headers.Accept.ParseAdd("application/json");
+        bare.Headers.Accept.ParseAdd("text/event-stream");
+        using var refused = await server.Http.SendAsync(bare);
+        await Should.ThrowAsync<Exception>(() => ConnectAsync(server));
+        await Should.ThrowAsync<Exception>(() => ConnectAsync(server, new Dictionary<string, string> { ["Authorization"] = "Bearer ck_live_not_a_key" }));
+        await using var client = await ConnectAsync(server, new Dictionary<string, string> { ["Authorization"] = "Bearer " + key.Secret });
+        var opened = await client.CallToolAsync("session_open", new Dictionary<string, object?> { ["interface"] = "claude-code", ["externalUserId"] = "dev-keyed" });
+        var id = (string)JsonNode.Parse(Text(opened))!["id"]!;
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        refused.Headers.WwwAuthenticate.ToString().ShouldBe("Bearer");
+        opened.IsError.ShouldNotBe(true, Text(opened));
+        (await new KeyedClient(server, "Bearer " + key.Secret).SendAsync(HttpMethod.Get, $"api/sessions/{id}")).Status.ShouldBe(HttpStatusCode.OK);
+        (await other.SendAsync(HttpMethod.Get, $"api/sessions/{id}")).Status.ShouldBe(HttpStatusCode.NotFound, "the session is the key's tenant's");
     }
 
     private async Task<string> CallAsync(string tool, Dictionary<string, object?> arguments)

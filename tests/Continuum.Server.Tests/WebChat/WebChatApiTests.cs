@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Continuum.Server.Tests.Api;
+using Continuum.Server.Tests.Security;
 
 namespace Continuum.Server.Tests.WebChat;
 
@@ -208,6 +209,34 @@ public sealed class WebChatApiTests : IAsyncLifetime
         ((string)created["sessionId"]!).ShouldNotBe((string)before["sessionId"]!);
         ((string)history["sessionId"]!).ShouldBe((string)created["sessionId"]!);
         history["messages"]!.AsArray().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task With_keys_on_the_page_needs_none_a_call_without_a_key_is_401_and_a_user_bound_key_chats_as_its_user()
+    {
+        await using var server = await ApiServer.StartAsync("--Continuum:Security:RequireKeys", "true", "--Continuum:Models:Chat:Endpoint", _model.Endpoint, "--Continuum:Models:Chat:Model", "fake-model");
+        var admin = await KeyedClient.WithNewKeyAsync(server, "acme", "read,write,admin");
+        var user = (await admin.SendAsync(HttpMethod.Post, "api/users/resolve", new { @interface = "telegram", externalUserId = "777" })).Json;
+        var userId = (string)user["id"]!;
+        var bound = await KeyedClient.CreateKeyAsync(server, "acme", "read,write", userId);
+        using var visitor = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() }) { BaseAddress = server.Http.BaseAddress };
+
+        using var page = await visitor.GetAsync("chat");
+        using var script = await visitor.GetAsync("chat/embed.js");
+        using var keyless = await visitor.PostAsJsonAsync("chat/api/messages", new { text = "let me in" });
+        visitor.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bound.Secret);
+        using var keyed = await PostMessageAsync(visitor, "hello as the key's user");
+        var events = Parse(await keyed.Content.ReadAsStringAsync());
+        var history = (await visitor.GetFromJsonAsync<JsonObject>("chat/api/history"))!;
+        using var link = await visitor.PostAsJsonAsync("chat/api/link", new { code = "ABCDEFGHJKMN" });
+
+        page.StatusCode.ShouldBe(HttpStatusCode.OK);
+        script.StatusCode.ShouldBe(HttpStatusCode.OK);
+        keyless.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        ((string)events[0].Data["userId"]!).ShouldBe(userId);
+        keyed.Headers.Contains("Set-Cookie").ShouldBeFalse("a bound key is its user: no visitor cookie");
+        history["messages"]!.AsArray().Select(m => (string)m!["content"]!).ShouldBe(["hello as the key's user", "Echo: hello as the key's user"]);
+        link.StatusCode.ShouldBe(HttpStatusCode.Forbidden, "a key bound to one user cannot become another");
     }
 
     private HttpClient Visitor() =>

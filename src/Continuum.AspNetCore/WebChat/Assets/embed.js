@@ -2,8 +2,9 @@
  * Continuum web chat. Include it and name an element:
  *   <div id="chat"></div>
  *   <script src="https://continuum.example.org/chat/embed.js" data-target="#chat"></script>
- * or call ContinuumChat.mount(element) yourself. It talks to the server it was loaded from; the visitor is
- * known by an HttpOnly cookie that server sets. No dependencies, no build step.
+ * or call ContinuumChat.mount(element, { key: "ck_live_..." }) yourself. It talks to the server it was loaded
+ * from; the visitor is known by an HttpOnly cookie that server sets, or is the user a key (data-key) is bound to.
+ * No dependencies, no build step.
  */
 (function () {
   "use strict";
@@ -84,7 +85,15 @@
     }
   }
 
-  function mount(target) {
+  function mount(target, options) {
+    var key = (options && options.key) || (script && script.getAttribute("data-key")) || null;
+    function call(path, init) {
+      init = init || {};
+      init.credentials = "include";
+      init.headers = init.headers || {};
+      if (key) init.headers["Authorization"] = "Bearer " + key;
+      return fetch(base + path, init);
+    }
     var host = typeof target === "string" ? document.querySelector(target) : target;
     if (!host) throw new Error("ContinuumChat: no element " + target);
     addStyle(host.ownerDocument);
@@ -145,7 +154,7 @@
     }
 
     async function loadHistory() {
-      var response = await fetch(base + "api/history", { credentials: "include" });
+      var response = await call("api/history");
       if (!response.ok) { say(await problemText(response), true); return; }
       var history = await response.json();
       log.textContent = "";
@@ -165,9 +174,8 @@
       send.disabled = true;
       say("…");
       try {
-        var response = await fetch(base + "api/messages", {
+        var response = await call("api/messages", {
           method: "POST",
-          credentials: "include",
           headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
           body: JSON.stringify({ text: text, idempotencyKey: randomKey() })
         });
@@ -208,9 +216,8 @@
     link.addEventListener("click", async function () {
       var value = code.value.trim();
       if (!value) { say("Enter the code your other chat showed.", true); return; }
-      var response = await fetch(base + "api/link", {
+      var response = await call("api/link", {
         method: "POST",
-        credentials: "include",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ code: value })
       });
@@ -222,7 +229,7 @@
     });
 
     fresh.addEventListener("click", async function () {
-      var response = await fetch(base + "api/new", { method: "POST", credentials: "include" });
+      var response = await call("api/new", { method: "POST" });
       if (!response.ok) { say(await problemText(response), true); return; }
       await loadHistory();
       say("New conversation.");
