@@ -3,6 +3,7 @@ using Continuum.AspNetCore;
 using Continuum.AspNetCore.Security;
 using Continuum.Channels;
 using Continuum.Dashboard;
+using Continuum.Mcp;
 using Continuum.Validation;
 
 namespace Continuum.Server;
@@ -34,6 +35,7 @@ public static class ContinuumServer
         builder.Services.AddContinuumApi();
         builder.Services.AddContinuumChannels(builder.Configuration);
         builder.Services.AddContinuumDashboard();
+        builder.Services.AddContinuumMcp();
         var limits = builder.Configuration.GetSection("Continuum:Limits").Get<InputLimits>() ?? new InputLimits();
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = limits.MaxRequestBytes);
         RequireKeysBeyondLoopback(builder);
@@ -47,6 +49,8 @@ public static class ContinuumServer
         app.UseAntiforgery();
         app.MapContinuumApi();
         app.MapContinuumChannels();
+        app.MapContinuumMcp();
+        app.MapContinuumWebChat();
         app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
         app.MapContinuumDashboard();
         return app;

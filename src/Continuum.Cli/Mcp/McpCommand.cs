@@ -2,6 +2,7 @@ using System.CommandLine;
 using Continuum.Client;
 using Continuum.Context;
 using Continuum.Handoffs;
+using Continuum.Mcp;
 using Continuum.Server;
 using Continuum.Sessions;
 using Microsoft.Extensions.Configuration;
@@ -65,13 +66,9 @@ internal static class McpCommand
             builder.Services.AddContinuum(builder.Configuration);
         }
 
-        builder.Services.AddMcpServer(o => o.ServerInfo = new() { Name = "continuum", Version = typeof(McpCommand).Assembly.GetName().Version?.ToString() ?? "1.0" })
+        builder.Services.AddMcpServer(o => o.ServerInfo = ContinuumMcpExtensions.ServerInfo)
             .WithStdioServerTransport()
-            .WithTools<SessionTools>(Tool.Json)
-            .WithTools<HandoffTools>(Tool.Json)
-            .WithTools<AgentTools>(Tool.Json)
-            .WithTools<MemoryTools>(Tool.Json)
-            .WithResources<BriefingResources>();
+            .WithContinuumTools();
         return builder.Build();
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Continuum.Handoffs;
 using ModelContextProtocol.Server;
 
-namespace Continuum.Cli.Mcp;
+namespace Continuum.Mcp;
 
 /// <summary>Handoffs, the knowledge base and the briefing as MCP tools.</summary>
 [McpServerToolType]
@@ -82,12 +82,4 @@ internal sealed class HandoffTools(IHandoffService handoffs)
         [Description("Up to this date.")] string? until = null) =>
         Tool.RunAsync(async () => (await handoffs.ListAsync(project, TimeArgument.Parse(since, "since"), TimeArgument.Parse(until, "until", endOfDay: true))).Items
             .Select(h => new { h.Id, h.SessionId, h.Author, h.Goal, h.EndedAt, h.Achievements, NextSteps = h.NextSteps.Select(s => s.Task) }).ToList());
-}
-
-/// <summary>The briefing of a project as an MCP resource.</summary>
-[McpServerResourceType]
-internal sealed class BriefingResources(IHandoffService handoffs)
-{
-    [McpServerResource(UriTemplate = "continuum://briefing/{project}", Name = "briefing", MimeType = "text/markdown"), Description("The briefing a new session of the project reads first.")]
-    public async Task<string> BriefingAsync(string project) => (await handoffs.GetBriefingAsync(project)).Markdown;
 }

@@ -5,7 +5,7 @@ using Continuum.Sessions;
 using Continuum.Users;
 using ModelContextProtocol.Server;
 
-namespace Continuum.Cli.Mcp;
+namespace Continuum.Mcp;
 
 /// <summary>Sessions and their context as MCP tools.</summary>
 [McpServerToolType]

@@ -3,7 +3,7 @@ using Continuum.Memory;
 using Continuum.Search;
 using ModelContextProtocol.Server;
 
-namespace Continuum.Cli.Mcp;
+namespace Continuum.Mcp;
 
 /// <summary>Search and long-term memory as MCP tools.</summary>
 [McpServerToolType]

@@ -3,7 +3,7 @@ using Continuum.Errors;
 using Continuum.Json;
 using ModelContextProtocol;
 
-namespace Continuum.Cli.Mcp;
+namespace Continuum.Mcp;
 
 /// <summary>What the tools share: JSON answers and errors a model can read.</summary>
 internal static class Tool

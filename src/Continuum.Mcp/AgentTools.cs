@@ -3,7 +3,7 @@ using System.Text.Json;
 using Continuum.Agents;
 using ModelContextProtocol.Server;
 
-namespace Continuum.Cli.Mcp;
+namespace Continuum.Mcp;
 
 /// <summary>The agent registry, the hub and shared memory as MCP tools.</summary>
 [McpServerToolType]
