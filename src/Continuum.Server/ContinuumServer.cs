@@ -51,7 +51,6 @@ public static class ContinuumServer
         app.MapContinuumChannels();
         app.MapContinuumMcp();
         app.MapContinuumWebChat();
-        app.MapGet("/", () => Results.Redirect("/openapi/v1.json")).ExcludeFromDescription();
         app.MapContinuumDashboard();
         return app;
     }
