@@ -1,3 +1,4 @@
+using Continuum.AspNetCore.Security;
 using Continuum.Channels.Discord;
 using Continuum.Channels.Telegram;
 using Microsoft.AspNetCore.Builder;
@@ -13,7 +14,8 @@ public static class ChannelsEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>POST /channels/telegram/webhook</c> when the Telegram bot runs in webhook mode and
-    /// <c>POST /channels/discord/interactions</c> when the Discord bot is configured; nothing when neither is.
+    /// <c>POST /channels/discord/interactions</c> when the Discord bot is configured; nothing when neither is. Both are
+    /// outside the API keys' check: each verifies its caller itself (the webhook secret, the Ed25519 signature).
     /// </summary>
     public static IEndpointRouteBuilder MapContinuumChannels(this IEndpointRouteBuilder endpoints)
     {
@@ -27,13 +29,13 @@ public static class ChannelsEndpointRouteBuilderExtensions
         if (options.Telegram.Enabled && options.Telegram.IsWebhook)
         {
             endpoints.MapPost(TelegramWebhook.Path, (HttpContext http, TelegramBot bot, IOptions<ChannelsOptions> o, CancellationToken cancellationToken) =>
-                TelegramWebhook.HandleAsync(http, bot, o, cancellationToken)).ExcludeFromDescription();
+                TelegramWebhook.HandleAsync(http, bot, o, cancellationToken)).ExcludeFromDescription().AllowAnonymousAccess();
         }
 
         if (options.Discord.Enabled)
         {
             endpoints.MapPost(DiscordInteractions.Path, (HttpContext http, DiscordInteractions interactions, CancellationToken cancellationToken) =>
-                interactions.HandleAsync(http, cancellationToken)).ExcludeFromDescription();
+                interactions.HandleAsync(http, cancellationToken)).ExcludeFromDescription().AllowAnonymousAccess();
         }
 
         return endpoints;

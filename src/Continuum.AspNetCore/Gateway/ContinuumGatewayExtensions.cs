@@ -17,6 +17,7 @@ public static class ContinuumGatewayExtensions
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
         services.TryAddSingleton<GatewayUpstreams>();
         services.TryAddSingleton<ChatCompletionsHandler>();
+        services.TryAddSingleton<IGatewayBoundUser, CallerBoundUser>();
         return services;
     }
 
