@@ -1,3 +1,4 @@
+using Continuum.AspNetCore.Security;
 using Continuum.Errors;
 using Continuum.Lifecycle;
 using Microsoft.AspNetCore.Builder;
@@ -14,7 +15,7 @@ internal static class LifecycleEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         // Admin only: these operations erase or move a tenant's data whole.
-        var admin = api.MapGroup("").WithTags(AuditEndpoints.AdminTag);
+        var admin = api.MapGroup("").WithTags(AuditEndpoints.AdminTag).RequireScope(Continuum.Security.ApiScopes.Admin);
         admin.MapGet("/export", (HttpContext context, ILifecycleService lifecycle, CancellationToken cancellationToken) =>
             ExportAsync(context, new ExportScope(ExportScope.Tenant, null), lifecycle, cancellationToken))
             .Produces(StatusCodes.Status200OK, contentType: ExportFormat.MediaType).WithSummary("The whole tenant as JSON Lines (docs/export.md), streamed.");

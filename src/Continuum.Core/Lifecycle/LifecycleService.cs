@@ -17,6 +17,8 @@ public sealed class LifecycleService(
     ILifecycleStore store,
     IUserStore users,
     ISessionStore sessions,
+    Handoffs.IHandoffStore handoffs,
+    Agents.IAgentStore agents,
     IAuditLog audit,
     ITenantContext tenant,
     IAuditActor actor,
@@ -194,7 +196,17 @@ public sealed class LifecycleService(
                 _ = await sessions.GetAsync(tenant.TenantId, sessionId, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException("Session", sessionId);
                 return new ExportScope(kind, sessionId);
             default:
-                return new ExportScope(kind, InputValidator.Identifier(scope.Id, "project"));
+                // A project exists in a tenant once it has a handoff or a shared-memory entry there; any other name is
+                // a 404, as an id of another tenant is.
+                var project = InputValidator.Identifier(scope.Id, "project");
+                var now = clock.GetUtcNow();
+                if (await handoffs.GetLastAsync(tenant.TenantId, project, now, cancellationToken).ConfigureAwait(false) is null
+                    && (await agents.SharedAfterAsync(tenant.TenantId, project, 0, 1, cancellationToken).ConfigureAwait(false)).Count == 0)
+                {
+                    throw new NotFoundException("Project", project);
+                }
+
+                return new ExportScope(kind, project);
         }
     }
 

@@ -11,7 +11,7 @@ public sealed class ForgetUserTests
     public async Task A_forgotten_users_token_is_found_nowhere_not_in_the_api_search_any_table_or_the_sqlite_files()
     {
         await using var model = await FakeEmbeddingModel.StartAsync();
-        await using var server = await ApiServer.StartAsync("--Continuum:Models:Embeddings:Endpoint", model.Endpoint, "--Continuum:Models:Embeddings:Model", "fake-embed");
+        await using var server = await ApiServer.StartAsync("--Continuum:Models:Embeddings:Provider", "openai", "--Continuum:Models:Embeddings:Endpoint", model.Endpoint, "--Continuum:Models:Embeddings:Model", "fake-embed");
         var token = "zqx" + Guid.NewGuid().ToString("N")[..12] + "7";
         var session = await server.OpenSessionAsync("telegram", "forget-" + token);
         var sessionId = (string)session["id"]!;
