@@ -1,4 +1,5 @@
 using Continuum.Channels.Tests.Fakes;
+using Continuum.Server.Tests.Handoffs;
 
 namespace Continuum.Channels.Tests;
 
@@ -10,7 +11,7 @@ public sealed class DiscordCommandRegistrationTests
     {
         await using var discord = await FakeDiscordApi.StartAsync();
 
-        var result = await Cli.RunAsync(new Dictionary<string, string?>
+        var result = await CliRun.RunAsync(new Dictionary<string, string?>
         {
             ["Continuum__Channels__Discord__ApplicationId"] = "800000000000000009",
             ["Continuum__Channels__Discord__BotToken"] = FakeDiscordApi.BotToken,
@@ -29,7 +30,7 @@ public sealed class DiscordCommandRegistrationTests
     [Fact]
     public async Task Register_commands_without_a_token_says_what_to_set()
     {
-        var result = await Cli.RunAsync(new Dictionary<string, string?> { ["Continuum__Channels__Discord__ApplicationId"] = "1" }, "discord", "register-commands");
+        var result = await CliRun.RunAsync(new Dictionary<string, string?> { ["Continuum__Channels__Discord__ApplicationId"] = "1" }, "discord", "register-commands");
 
         result.ExitCode.ShouldBe(1);
         result.Err.ShouldContain("Continuum:Channels:Discord:BotToken");
@@ -38,7 +39,7 @@ public sealed class DiscordCommandRegistrationTests
     [Fact]
     public async Task The_telegram_command_without_a_token_says_what_to_set()
     {
-        var result = await Cli.RunAsync(new Dictionary<string, string?> { ["Continuum__Channels__Telegram__Token"] = null }, "telegram");
+        var result = await CliRun.RunAsync(new Dictionary<string, string?> { ["Continuum__Channels__Telegram__Token"] = null }, "telegram");
 
         result.ExitCode.ShouldBe(1);
         result.Err.ShouldContain("Continuum:Channels:Telegram:Token");

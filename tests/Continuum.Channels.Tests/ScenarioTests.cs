@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Continuum.Channels.Tests.Fakes;
 using Continuum.Testing;
+using Continuum.Server.Tests.Handoffs;
 
 namespace Continuum.Channels.Tests;
 
@@ -45,10 +46,10 @@ public sealed partial class ScenarioTests
         // 10:00, the CLI continues the session and asks what a model would be given for "what did we find?".
         clock.Advance(TimeSpan.FromMinutes(55));
         var url = server.Http.BaseAddress!.ToString();
-        var continued = await Cli.RunAsync("--server", url, "--json", "sessions", "continue", (string)telegram["id"]!, "--interface", "cli");
+        var continued = await CliRun.RunAsync("--server", url, "--json", "sessions", "continue", (string)telegram["id"]!, "--interface", "cli");
         continued.ExitCode.ShouldBe(0, continued.Err);
         var cliSession = (string)JsonNode.Parse(continued.Out)!["id"]!;
-        var context = await Cli.RunAsync("--server", url, "context", cliSession, "--query", "what did we find?");
+        var context = await CliRun.RunAsync("--server", url, "context", cliSession, "--query", "what did we find?");
 
         context.ExitCode.ShouldBe(0, context.Err);
         context.Out.ShouldContain("gpu-3 reads 82C under load");
