@@ -46,7 +46,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         var witness = await SeedAsync(server, "witness");
         var target = await SeedAsync(server, "target");
         var before = await SnapshotAsync(server, witness);
-        var operations = Operations(await server.GetOkAsync("openapi/v1.json"));
+        var operations = OpenApiOperation.All(await server.GetOkAsync("openapi/v1.json"));
         operations.Count.ShouldBeGreaterThan(30);
         var pool = target.Ids.Concat(["web", "cli", "agent", "note", "request", "user", "assistant", "message", "medium", "fuzz", "closed", "active", "new"]).ToArray();
 
@@ -141,7 +141,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         }
     }
 
-    private static HttpRequestMessage Build(Operation operation, Random random, string[] pool, out string description)
+    private static HttpRequestMessage Build(OpenApiOperation operation, Random random, string[] pool, out string description)
     {
         var path = operation.Path;
         foreach (var name in operation.PathParameters)
@@ -315,7 +315,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
     // A value that fits the schema, with values from the pool, so that requests reach past the first check.
     private static JsonNode? Generate(JsonNode? schema, JsonObject document, Random random, string[] pool, int depth)
     {
-        schema = Resolve(schema, document);
+        schema = OpenApiOperation.Resolve(schema, document);
         if (schema is not JsonObject s || depth > 5)
         {
             return JsonValue.Create(pool[random.Next(pool.Length)]);
@@ -325,7 +325,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         {
             if (s[combinator] is JsonArray choices && choices.Count > 0)
             {
-                var options = choices.Where(c => Types(Resolve(c, document)).All(t => t != "null")).ToList();
+                var options = choices.Where(c => Types(OpenApiOperation.Resolve(c, document)).All(t => t != "null")).ToList();
                 return Generate(options.Count > 0 ? options[random.Next(options.Count)] : choices[0], document, random, pool, depth);
             }
         }
@@ -389,49 +389,6 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         JsonValue one => [(string)one!],
         _ => [],
     };
-
-    private static JsonNode? Resolve(JsonNode? schema, JsonObject document)
-    {
-        for (var i = 0; i < 10 && schema is JsonObject { } s && s["$ref"] is JsonValue reference; i++)
-        {
-            JsonNode? node = document;
-            foreach (var part in ((string)reference!).TrimStart('#', '/').Split('/'))
-            {
-                node = node?[part];
-            }
-
-            schema = node;
-        }
-
-        return schema;
-    }
-
-    private static List<Operation> Operations(JsonObject document)
-    {
-        var operations = new List<Operation>();
-        foreach (var (path, item) in document["paths"]!.AsObject())
-        {
-            foreach (var (method, operation) in item!.AsObject())
-            {
-                if (operation is not JsonObject op || method is "parameters")
-                {
-                    continue;
-                }
-
-                var parameters = (op["parameters"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-                var body = op["requestBody"]?["content"]?.AsObject().Select(c => c.Value?["schema"]).FirstOrDefault();
-                operations.Add(new Operation(
-                    method.ToUpperInvariant(),
-                    path,
-                    [.. parameters.Where(p => (string?)p["in"] == "path").Select(p => (string)p["name"]!)],
-                    [.. parameters.Where(p => (string?)p["in"] == "query").Select(p => (string)p["name"]!)],
-                    op["requestBody"] is null ? null : body ?? new JsonObject(),
-                    document));
-            }
-        }
-
-        return operations;
-    }
 
     private static async Task<Seeded> SeedAsync(ApiServer server, string name)
     {
@@ -541,8 +498,6 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
     }
 
     private static string Truncate(string text) => text.Length > 300 ? text[..300] + "…" : text;
-
-    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> QueryParameters, JsonNode? Body, JsonObject Document);
 
     private sealed record Seeded(string Name, string User, string Session, string Agent, string Peer, string Namespace, long Message, string Memory, string Handoff)
     {

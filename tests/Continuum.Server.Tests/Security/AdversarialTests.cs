@@ -21,12 +21,12 @@ public sealed class AdversarialTests(ITestOutputHelper output)
         var victim = await VictimAsync(server);
         var before = await SnapshotAsync(victim);
         // Registrations go last: another tenant's reads of the victim's agent run before it registers one of its own.
-        var operations = Operations(await new KeyedClient(server, null).OkAsync(HttpMethod.Get, "openapi/v1.json")).OrderBy(o => o.IsAgentRegistration).ToList();
+        var operations = OpenApiOperation.All(await new KeyedClient(server, null).OkAsync(HttpMethod.Get, "openapi/v1.json")).OrderBy(o => o.IsAgentRegistration).ToList();
         operations.Count.ShouldBeGreaterThan(30);
 
         var revoked = await KeyedClient.CreateKeyAsync(server, "victim", "read,write,admin");
         await victim.Admin.OkAsync(HttpMethod.Delete, $"api/keys/{revoked.Key.Id}");
-        var cases = new (string Name, KeyedClient Client, Func<Operation, HttpStatusCode[]?> Expected, string[] Forbidden)[]
+        var cases = new (string Name, KeyedClient Client, Func<OpenApiOperation, HttpStatusCode[]?> Expected, string[] Forbidden)[]
         {
             ("no key", new KeyedClient(server, null), _ => [HttpStatusCode.Unauthorized], victim.AllTokens),
             ("malformed key", new KeyedClient(server, "Bearer ck_live_not-a-real-key"), _ => [HttpStatusCode.Unauthorized], victim.AllTokens),
@@ -87,7 +87,7 @@ public sealed class AdversarialTests(ITestOutputHelper output)
     // identity, register its own agent or read its own inbox under any session id: the hub takes session ids as
     // names, as it takes messages to sessions never registered; each tenant has its own), but every id of the
     // victim's it names is a 404, never a 403 that would say the id exists. The token check covers the rest.
-    private static HttpStatusCode[]? CrossTenant(Operation operation) =>
+    private static HttpStatusCode[]? CrossTenant(OpenApiOperation operation) =>
         operation.IsAgentRegistration || operation.Path == "/api/agents/{sessionId}/inbox"
             || !operation.PathParameters.Any(p => p is not ("ns" or "key" or "interface" or "externalUserId"))
             ? null
@@ -178,7 +178,7 @@ public sealed class AdversarialTests(ITestOutputHelper output)
     }
 
     // The victim's ids in every slot that takes one: the path, the query and the body.
-    private static (string Path, JsonNode? Body) Fill(Operation operation, Victim v)
+    private static (string Path, JsonNode? Body) Fill(OpenApiOperation operation, Victim v)
     {
         var agentPath = operation.Path.StartsWith("/api/agents", StringComparison.Ordinal) || operation.Path.StartsWith("/api/messages", StringComparison.Ordinal)
             || operation.Path.StartsWith("/api/shared", StringComparison.Ordinal);
@@ -218,7 +218,7 @@ public sealed class AdversarialTests(ITestOutputHelper output)
 
     private static JsonNode? Generate(JsonNode? schema, JsonObject document, Victim v, bool agentPath, int depth, string? name = null)
     {
-        schema = Resolve(schema, document);
+        schema = OpenApiOperation.Resolve(schema, document);
         JsonNode? named = name switch
         {
             "userId" or "survivorId" => JsonValue.Create(v.UserA),
@@ -249,7 +249,7 @@ public sealed class AdversarialTests(ITestOutputHelper output)
         {
             if (s[combinator] is JsonArray choices && choices.Count > 0)
             {
-                var choice = choices.FirstOrDefault(c => (Resolve(c, document) as JsonObject)?["type"]?.ToString() is not "null") ?? choices[0];
+                var choice = choices.FirstOrDefault(c => (OpenApiOperation.Resolve(c, document) as JsonObject)?["type"]?.ToString() is not "null") ?? choices[0];
                 return Generate(choice, document, v, agentPath, depth, name);
             }
         }
@@ -287,58 +287,7 @@ public sealed class AdversarialTests(ITestOutputHelper output)
         }
     }
 
-    private static JsonNode? Resolve(JsonNode? schema, JsonObject document)
-    {
-        for (var i = 0; i < 10 && schema is JsonObject s && s["$ref"] is JsonValue reference; i++)
-        {
-            JsonNode? node = document;
-            foreach (var part in ((string)reference!).TrimStart('#', '/').Split('/'))
-            {
-                node = node?[part];
-            }
-
-            schema = node;
-        }
-
-        return schema;
-    }
-
-    private static List<Operation> Operations(JsonObject document)
-    {
-        var operations = new List<Operation>();
-        foreach (var (path, item) in document["paths"]!.AsObject())
-        {
-            foreach (var (method, operation) in item!.AsObject())
-            {
-                if (operation is not JsonObject op || method is "parameters")
-                {
-                    continue;
-                }
-
-                var parameters = (op["parameters"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-                var body = op["requestBody"]?["content"]?.AsObject().Select(c => c.Value?["schema"]).FirstOrDefault();
-                operations.Add(new Operation(
-                    method.ToUpperInvariant(),
-                    path,
-                    [.. parameters.Where(p => (string?)p["in"] == "path").Select(p => (string)p["name"]!)],
-                    [.. parameters.Where(p => (string?)p["in"] == "query").Select(p => (string)p["name"]!)],
-                    op["requestBody"] is null ? null : body ?? new JsonObject(),
-                    document));
-            }
-        }
-
-        return operations;
-    }
-
     private static string Clip(string text) => text.Length <= 300 ? text : text[..300] + "…";
-
-    private sealed record Operation(string Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> QueryParameters, JsonNode? Body, JsonObject Document)
-    {
-        // A search sends its query as a body but only reads.
-        public bool IsWrite => Method is not ("GET" or "HEAD") && Path != "/api/search";
-
-        public bool IsAgentRegistration => Method == "PUT" && Path == "/api/agents/{sessionId}";
-    }
 
     private sealed record Victim(
         KeyedClient Admin, string UserA, string UserB, string SessionA, string Memory, string Agent, string Peer, long Message, string Handoff, string KeyId,
