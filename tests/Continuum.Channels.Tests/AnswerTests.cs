@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Continuum.Channels.Tests.Fakes;
 using Continuum.Chat;
+using Continuum.Server.Tests.Api;
+using Continuum.Testing;
 
 namespace Continuum.Channels.Tests;
 
@@ -15,15 +17,15 @@ public sealed class AnswerTests : IAsyncLifetime
     private readonly DiscordKeys _keys = new();
     private FakeBotApi _bot = null!;
     private FakeDiscordApi _discord = null!;
-    private FakeChatModel _model = null!;
-    private ChannelServer _server = null!;
+    private FakeChatModelServer _model = null!;
+    private ApiServer _server = null!;
 
     public async Task InitializeAsync()
     {
         _bot = await FakeBotApi.StartAsync();
         _discord = await FakeDiscordApi.StartAsync();
-        _model = await FakeChatModel.StartAsync();
-        _server = await ChannelServer.StartAsync(null,
+        _model = await FakeChatModelServer.StartAsync();
+        _server = await ApiServer.StartAsync(
             "--Continuum:Models:Chat:Endpoint", _model.Endpoint,
             "--Continuum:Models:Chat:Model", "fake-model",
             "--Continuum:Channels:Telegram:Token", FakeBotApi.Token,
@@ -46,24 +48,25 @@ public sealed class AnswerTests : IAsyncLifetime
     [Fact]
     public async Task A_telegram_message_is_answered_by_the_model_with_the_typing_indicator_while_it_works()
     {
-        _model.Answer = "82C is *thermal throttling* territory (gpu-3). Check the fan!";
+        const string answer = "82C is *thermal throttling* territory (gpu-3). Check the fan!";
+        _model.Answer = _ => answer;
         _model.Hold = true;
 
         var delivery = DeliverAsync(_bot.MessageUpdate(4242, "The GPU on node gpu-3 reads 82C under load."));
         await _bot.Calls.WaitForAsync(c => c.Method == "sendChatAction" && (string?)c.Body["action"] == "typing" && (long?)c.Body["chat_id"] == 4242);
-        await _model.Requests.WaitForAsync(_ => true);
+        await _model.WaitForRequestsAsync();
         _bot.TextsTo(4242).ShouldBeEmpty("the model has not answered yet");
         _model.Release();
         await delivery;
 
         _bot.TextsTo(4242).ShouldBe(["82C is *thermal throttling* territory (gpu-3). Check the fan!"]);
-        var request = (await _model.Requests.WaitForAsync(_ => true)).Single();
+        var request = (await _model.WaitForRequestsAsync()).Single()["messages"]!.AsArray();
         request.ShouldContain(m => (string?)m!["role"] == "user" && ((string?)m["content"] ?? "").Contains("reads 82C under load", StringComparison.Ordinal));
         var session = (string)(await _server.SessionsOnAsync("telegram")).Single()["id"]!;
-        var events = (await _server.EventsAsync(session)).Where(e => (string?)e["type"] == "message").ToList();
+        var events = (await _server.AllEventsAsync(session)).Where(e => (string?)e["type"] == "message").ToList();
         events.Select(e => (string?)e["role"]).ShouldBe(["user", "assistant"]);
         ((long?)events[0]["metadata"]!["telegram"]!["chatId"]).ShouldBe(4242);
-        ((string?)events[1]["content"]).ShouldBe(_model.Answer);
+        ((string?)events[1]["content"]).ShouldBe(answer);
     }
 
     [Fact]
@@ -73,25 +76,26 @@ public sealed class AnswerTests : IAsyncLifetime
 
         await DeliverAsync(update);
         var session = (string)(await _server.SessionsOnAsync("telegram")).Single()["id"]!;
-        var first = await _server.EventsAsync(session);
+        var first = await _server.AllEventsAsync(session);
         await DeliverAsync(update);
 
-        (await _server.EventsAsync(session)).Count.ShouldBe(first.Count);
+        (await _server.AllEventsAsync(session)).Count.ShouldBe(first.Count);
         first.Count(e => (string?)e["type"] == "message").ShouldBe(2);
         _bot.TextsTo(4343).Distinct().Count().ShouldBe(1, "the redelivery gets the recorded answer");
-        _model.Requests.Snapshot().Count.ShouldBe(1);
+        _model.Requests.Count.ShouldBe(1);
     }
 
     [Fact]
     public async Task A_telegram_answer_over_4096_characters_is_split_at_paragraph_boundaries()
     {
         var paragraphs = Enumerable.Range(1, 3).Select(i => $"Part {i}. " + string.Concat(Enumerable.Repeat("The fan on gpu-3 spins at 4000 rpm; ", 80)).Trim()).ToList();
-        _model.Answer = string.Join("\n\n", paragraphs);
+        var answer = string.Join("\n\n", paragraphs);
+        _model.Answer = _ => answer;
 
         await DeliverAsync(_bot.MessageUpdate(4444, "Tell me everything about the fans."));
 
         var texts = _bot.TextsTo(4444);
-        _model.Answer.Length.ShouldBeGreaterThan(4096 * 2);
+        answer.Length.ShouldBeGreaterThan(4096 * 2);
         texts.Count.ShouldBe(3);
         texts.ShouldBe(paragraphs);
     }
@@ -99,13 +103,13 @@ public sealed class AnswerTests : IAsyncLifetime
     [Fact]
     public async Task A_failing_model_gives_the_telegram_user_a_short_apology_and_the_error_is_recorded()
     {
-        _model.Fail = true;
+        _model.FailWith = 500;
 
         await DeliverAsync(_bot.MessageUpdate(4545, "What did we find?"));
 
         _bot.TextsTo(4545).ShouldBe([ChatTurns.Apology]);
         var session = (string)(await _server.SessionsOnAsync("telegram")).Single()["id"]!;
-        var events = await _server.EventsAsync(session);
+        var events = await _server.AllEventsAsync(session);
         events.ShouldContain(e => (string?)e["type"] == "error");
         events.ShouldContain(e => (string?)e["role"] == "user" && (string?)e["content"] == "What did we find?");
     }
@@ -114,7 +118,8 @@ public sealed class AnswerTests : IAsyncLifetime
     public async Task A_discord_ask_is_deferred_while_the_model_works_then_edits_the_original_and_follows_up_past_2000_characters()
     {
         var paragraphs = Enumerable.Range(1, 2).Select(i => $"Part {i}. " + string.Concat(Enumerable.Repeat("gpu-3 reads 82C under load. ", 50)).Trim()).ToList();
-        _model.Answer = string.Join("\n\n", paragraphs);
+        var answer = string.Join("\n\n", paragraphs);
+        _model.Answer = _ => answer;
         _model.Hold = true;
         var interaction = new JsonObject
         {
@@ -141,12 +146,12 @@ public sealed class AnswerTests : IAsyncLifetime
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         ((int?)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["type"]).ShouldBe(5);
-        await _model.Requests.WaitForAsync(_ => true);
+        await _model.WaitForRequestsAsync();
         _model.Release();
         var token = (string?)interaction["token"];
         var edit = (await _discord.Calls.WaitForAsync(c => c.Kind == "edit" && c.Target == token)).Single();
         var followUp = (await _discord.Calls.WaitForAsync(c => c.Kind == "followup" && c.Target == token)).Single();
-        _model.Answer.Length.ShouldBeGreaterThan(2000);
+        answer.Length.ShouldBeGreaterThan(2000);
         edit.Content.ShouldBe(paragraphs[0]);
         followUp.Content.ShouldBe(paragraphs[1]);
     }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Continuum.Channels.Tests.Fakes;
+using Continuum.Server.Tests.Api;
 
 namespace Continuum.Channels.Tests;
 
@@ -16,13 +17,13 @@ public sealed class DiscordTests : IAsyncLifetime
     private const string Channel = "700000000000000001";
     private readonly DiscordKeys _keys = new();
     private FakeDiscordApi _discord = null!;
-    private ChannelServer _server = null!;
+    private ApiServer _server = null!;
     private int _interactions;
 
     public async Task InitializeAsync()
     {
         _discord = await FakeDiscordApi.StartAsync();
-        _server = await ChannelServer.StartAsync(null,
+        _server = await ApiServer.StartAsync(
             "--Continuum:Channels:Discord:ApplicationId", ApplicationId,
             "--Continuum:Channels:Discord:PublicKey", _keys.PublicKeyHex,
             "--Continuum:Channels:Discord:BotToken", FakeDiscordApi.BotToken,

@@ -1,4 +1,5 @@
 using Continuum.Channels.Tests.Fakes;
+using Continuum.Server.Tests.Api;
 
 namespace Continuum.Channels.Tests;
 
@@ -9,7 +10,7 @@ public sealed class TelegramPollingTests
     public async Task Long_polling_takes_each_update_once_in_order_and_answers_it()
     {
         await using var bot = await FakeBotApi.StartAsync();
-        await using var server = await ChannelServer.StartAsync(null,
+        await using var server = await ApiServer.StartAsync(
             "--Continuum:Channels:Telegram:Token", FakeBotApi.Token,
             "--Continuum:Channels:Telegram:BaseUrl", bot.BaseUrl,
             "--Continuum:Channels:Telegram:PollTimeoutSeconds", "20");
@@ -30,7 +31,7 @@ public sealed class TelegramPollingTests
     public async Task A_server_with_a_wrong_token_keeps_running_and_serves_the_api()
     {
         await using var bot = await FakeBotApi.StartAsync();
-        await using var server = await ChannelServer.StartAsync(null,
+        await using var server = await ApiServer.StartAsync(
             "--Continuum:Channels:Telegram:Token", "999:wrong-token",
             "--Continuum:Channels:Telegram:BaseUrl", bot.BaseUrl);
 

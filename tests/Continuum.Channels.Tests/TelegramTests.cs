@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Continuum.Channels.Tests.Fakes;
+using Continuum.Server.Tests.Api;
 
 namespace Continuum.Channels.Tests;
 
@@ -11,12 +12,12 @@ public sealed partial class TelegramTests : IAsyncLifetime
 {
     private const string Secret = "hook-secret_42";
     private FakeBotApi _bot = null!;
-    private ChannelServer _server = null!;
+    private ApiServer _server = null!;
 
     public async Task InitializeAsync()
     {
         _bot = await FakeBotApi.StartAsync();
-        _server = await ChannelServer.StartAsync(null,
+        _server = await ApiServer.StartAsync(
             "--Continuum:Channels:Telegram:Token", FakeBotApi.Token,
             "--Continuum:Channels:Telegram:BaseUrl", _bot.BaseUrl,
             "--Continuum:Channels:Telegram:Mode", "webhook",
@@ -138,7 +139,7 @@ public sealed partial class TelegramTests : IAsyncLifetime
         var after = await _server.GetOkAsync($"api/sessions/{session}/context");
         after["recent"]!.AsArray().ShouldBeEmpty();
         after["summaries"]!.AsArray().Count.ShouldBe(before["summaries"]!.AsArray().Count);
-        (await _server.EventsAsync(session)).Count(e => (string?)e["type"] == "message").ShouldBe(16, "clearing hides the messages from the context; the log keeps them");
+        (await _server.AllEventsAsync(session)).Count(e => (string?)e["type"] == "message").ShouldBe(16, "clearing hides the messages from the context; the log keeps them");
     }
 
     [Fact]
@@ -182,7 +183,7 @@ public sealed partial class TelegramTests : IAsyncLifetime
         }));
 
         var session = (string)(await _server.SessionsOnAsync("telegram")).Single()["id"]!;
-        var events = await _server.EventsAsync(session);
+        var events = await _server.AllEventsAsync(session);
         events.Select(e => (string?)e["content"]).ShouldBe(["[photo]", "[document: nvidia-smi.log]"]);
         var photo = events[0]["metadata"]!["attachments"]!.AsArray().Single()!;
         ((string?)photo["kind"]).ShouldBe("photo");
@@ -213,7 +214,7 @@ public sealed partial class TelegramTests : IAsyncLifetime
         await DeliverAsync(edit); // redelivered: recorded once
 
         var session = (string)(await _server.SessionsOnAsync("telegram")).Single()["id"]!;
-        var events = await _server.EventsAsync(session);
+        var events = await _server.AllEventsAsync(session);
         events.Count.ShouldBe(2);
         ((string?)events[1]["content"]).ShouldBe("the fan of gpu-3, after the fix");
         ((string?)events[1]["metadata"]!["edit"]!["eventId"]).ShouldBe((string?)events[0]["id"]);

@@ -1,5 +1,5 @@
 using Continuum.Server.Tests.Api;
-using Continuum.Server.Tests.WebChat;
+using Continuum.Testing;
 using Continuum.Web.Tests.Browser;
 using Microsoft.Playwright;
 
@@ -15,7 +15,7 @@ public sealed class WebChatBrowserTests(BrowserFixture browser)
     [Fact]
     public async Task A_visitor_chats_reloads_to_their_history_and_links_their_telegram_conversation_into_the_next_answer()
     {
-        await using var model = await FakeStreamingChatModel.StartAsync();
+        await using var model = await FakeChatModelServer.StartAsync();
         await using var server = await ApiServer.StartAsync("--Continuum:Models:Chat:Endpoint", model.Endpoint, "--Continuum:Models:Chat:Model", "fake-model");
         var telegram = await server.PostOkAsync("api/sessions", new
         {
@@ -30,7 +30,7 @@ public sealed class WebChatBrowserTests(BrowserFixture browser)
 
         await page.GotoAsync("chat");
         var streamed = await chat.RunAndWaitForResponseAsync(() => SendAsync(chat, "hello from Chromium"), r => r.Url.EndsWith("/chat/api/messages", StringComparison.Ordinal));
-        await Assertions.Expect(chat.Locator(".cc-assistant:not([data-streaming])").Last).ToHaveTextAsync("Echo: hello from Chromium");
+        await Assertions.Expect(chat.Locator(".cc-assistant:not([data-streaming])").Last).ToHaveTextAsync("Fake answer to: hello from Chromium");
         var cookie = (await chat.Context.CookiesAsync()).Single(c => c.Name == "continuum_visitor");
 
         streamed.Headers["content-type"].ShouldStartWith("text/event-stream");
@@ -39,7 +39,7 @@ public sealed class WebChatBrowserTests(BrowserFixture browser)
         (await chat.EvaluateAsync<string>("() => document.cookie")).ShouldNotContain("continuum_visitor");
 
         await chat.ReloadAsync(new PageReloadOptions { WaitUntil = WaitUntilState.NetworkIdle });
-        await Assertions.Expect(chat.Locator(".cc-message")).ToHaveTextAsync(["hello from Chromium", "Echo: hello from Chromium"]);
+        await Assertions.Expect(chat.Locator(".cc-message")).ToHaveTextAsync(["hello from Chromium", "Fake answer to: hello from Chromium"]);
 
         var userId = (string)telegram["userId"]!;
         var code = (string)(await server.PostOkAsync($"api/users/{userId}/link-codes", new { }))["code"]!;
@@ -51,9 +51,9 @@ public sealed class WebChatBrowserTests(BrowserFixture browser)
 
         var answersBefore = model.AnswerRequests.Count;
         await SendAsync(chat, "what did we find?");
-        await Assertions.Expect(chat.Locator(".cc-assistant:not([data-streaming])").Last).ToHaveTextAsync("Echo: what did we find?");
+        await Assertions.Expect(chat.Locator(".cc-assistant:not([data-streaming])").Last).ToHaveTextAsync("Fake answer to: what did we find?");
 
-        var request = FakeStreamingChatModel.TextOf(model.AnswerRequests.Skip(answersBefore).ShouldHaveSingleItem());
+        var request = FakeChatModelServer.TextOf(model.AnswerRequests.Skip(answersBefore).ShouldHaveSingleItem());
         request.ShouldContain("gpu-3 reads 82C");
         request.ShouldContain("what did we find?");
         await page.ScreenshotAsync("webchat");
@@ -64,7 +64,7 @@ public sealed class WebChatBrowserTests(BrowserFixture browser)
     [Fact]
     public async Task The_script_renders_the_chat_into_an_element_of_another_page()
     {
-        await using var model = await FakeStreamingChatModel.StartAsync();
+        await using var model = await FakeChatModelServer.StartAsync();
         await using var server = await ApiServer.StartAsync("--Continuum:Models:Chat:Endpoint", model.Endpoint, "--Continuum:Models:Chat:Model", "fake-model");
         await using var page = await browser.OpenAsync(server.Http.BaseAddress!, width: 390, height: 700);
         var chat = page.Page;
@@ -83,7 +83,7 @@ public sealed class WebChatBrowserTests(BrowserFixture browser)
         await page.GotoAsync("site/help.html");
         await SendAsync(chat, "is the embed working?");
 
-        await Assertions.Expect(chat.Locator("#support [data-continuum-chat] .cc-assistant:not([data-streaming])")).ToHaveTextAsync("Echo: is the embed working?");
+        await Assertions.Expect(chat.Locator("#support [data-continuum-chat] .cc-assistant:not([data-streaming])")).ToHaveTextAsync("Fake answer to: is the embed working?");
         (await chat.InnerTextAsync("h1")).ShouldBe("Help centre");
         await page.ShouldNotOverflowHorizontallyAsync();
         page.ShouldHaveNoErrors();

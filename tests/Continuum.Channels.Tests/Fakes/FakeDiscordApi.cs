@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Continuum.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;

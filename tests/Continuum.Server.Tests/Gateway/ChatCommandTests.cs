@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
+using Continuum.Testing;
 
 namespace Continuum.Server.Tests.Gateway;
 
@@ -10,7 +11,7 @@ public sealed partial class ChatCommandTests
     [Fact]
     public async Task Chat_through_the_gateway_answers_what_did_we_find_with_what_was_said_on_another_interface()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         await using var server = await GatewayClients.ServerAsync(upstream);
         var telegram = await server.OpenSessionAsync("telegram", "zoe");
         await server.AppendAsync((string)telegram["id"]!, "We found the root cause: the quasar cache evicts too early.");
@@ -60,7 +61,7 @@ public sealed partial class ChatCommandTests
     [Fact]
     public async Task Chat_against_a_server_that_refuses_prints_the_error_and_goes_on()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         upstream.FailWith = 429;
         await using var server = await GatewayClients.ServerAsync(upstream);
 

@@ -1,5 +1,6 @@
 using Continuum.Chat;
 using Continuum.Server.Tests.Api;
+using Continuum.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Continuum.Server.Tests.Gateway;
@@ -11,7 +12,7 @@ public sealed class ChatTurnsTests
     public static async Task<List<System.Text.Json.Nodes.JsonObject>> ConversationAsync(ApiServer server, string sessionId) =>
         [.. (await server.AllEventsAsync(sessionId)).Where(e => (string?)e["role"] != "system")];
 
-    private static Task<ApiServer> StartAsync(FakeUpstream model) => ApiServer.StartAsync(
+    private static Task<ApiServer> StartAsync(FakeChatModelServer model) => ApiServer.StartAsync(
         "--Continuum:Models:Chat:Endpoint", model.Endpoint,
         "--Continuum:Models:Chat:Model", "fake-model",
         "--Continuum:Models:Chat:Timeout", "00:00:05");
@@ -19,7 +20,7 @@ public sealed class ChatTurnsTests
     [Fact]
     public async Task An_answer_is_recorded_with_its_model_usage_and_latency_and_the_model_saw_the_users_memories()
     {
-        await using var model = await FakeUpstream.StartAsync();
+        await using var model = await FakeChatModelServer.StartAsync();
         await using var server = await StartAsync(model);
         var telegram = await server.OpenSessionAsync("telegram", "ada");
         await server.AppendAsync((string)telegram["id"]!, "We found the leak in the quasar cache eviction code.");
@@ -53,7 +54,7 @@ public sealed class ChatTurnsTests
     [Fact]
     public async Task A_streamed_answer_arrives_in_pieces_and_is_recorded_whole()
     {
-        await using var model = await FakeUpstream.StartAsync();
+        await using var model = await FakeChatModelServer.StartAsync();
         model.Answer = _ => "one two three four";
         await using var server = await StartAsync(model);
         var session = (string)(await server.OpenSessionAsync("web", "bo"))["id"]!;
@@ -75,7 +76,7 @@ public sealed class ChatTurnsTests
     [Fact]
     public async Task A_retried_turn_records_the_message_once_and_does_not_ask_the_model_again()
     {
-        await using var model = await FakeUpstream.StartAsync();
+        await using var model = await FakeChatModelServer.StartAsync();
         await using var server = await StartAsync(model);
         var session = (string)(await server.OpenSessionAsync("telegram", "cy"))["id"]!;
         var turns = server.Services.GetRequiredService<IChatTurns>();
@@ -93,7 +94,7 @@ public sealed class ChatTurnsTests
     [Fact]
     public async Task A_failing_model_leaves_an_error_event_and_the_caller_gets_an_apology()
     {
-        await using var model = await FakeUpstream.StartAsync();
+        await using var model = await FakeChatModelServer.StartAsync();
         model.FailWith = 500;
         await using var server = await StartAsync(model);
         var session = (string)(await server.OpenSessionAsync("discord", "di"))["id"]!;
@@ -115,7 +116,7 @@ public sealed class ChatTurnsTests
     [Fact]
     public async Task A_cancelled_stream_records_what_was_streamed_marked_incomplete()
     {
-        await using var model = await FakeUpstream.StartAsync();
+        await using var model = await FakeChatModelServer.StartAsync();
         model.Answer = _ => "partial answer that never ends";
         model.StallAfterFirstPiece = true;
         await using var server = await StartAsync(model);

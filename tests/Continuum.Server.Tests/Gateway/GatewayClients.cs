@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text.Json.Nodes;
 using Continuum.Server.Tests.Api;
+using Continuum.Testing;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -27,7 +28,7 @@ public static class GatewayClients
         return new ChatClient(model, new ApiKeyCredential("sk-client-key"), options);
     }
 
-    public static Task<ApiServer> ServerAsync(FakeUpstream upstream, params string[] settings) => ApiServer.StartAsync([
+    public static Task<ApiServer> ServerAsync(FakeChatModelServer upstream, params string[] settings) => ApiServer.StartAsync([
         "--Continuum:Models:Chat:Endpoint", upstream.Endpoint,
         "--Continuum:Models:Chat:Model", "fake-model",
         "--Continuum:Models:Chat:Timeout", "00:00:10",

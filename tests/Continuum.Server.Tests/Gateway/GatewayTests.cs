@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Continuum.Server.Tests.Api;
 using Continuum.Server.Tests.Context;
+using Continuum.Testing;
 using OpenAI.Chat;
 
 namespace Continuum.Server.Tests.Gateway;
@@ -19,7 +20,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task A_completion_through_the_sdk_is_answered_by_the_upstream_and_recorded_with_model_usage_and_latency()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         await using var server = await GatewayClients.ServerAsync(upstream);
         var chat = GatewayClients.Chat(server);
 
@@ -44,7 +45,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task A_streamed_completion_arrives_in_pieces_and_is_recorded_whole()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         upstream.Answer = _ => "the answer comes in five pieces";
         await using var server = await GatewayClients.ServerAsync(upstream);
         var chat = GatewayClients.Chat(server, headers: ("X-Continuum-User", "bea"));
@@ -69,7 +70,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task The_stream_is_relayed_as_server_sent_events_ending_in_done()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         upstream.Answer = _ => "two pieces";
         await using var server = await GatewayClients.ServerAsync(upstream);
 
@@ -100,7 +101,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task Tool_calls_pass_through_both_ways_and_are_recorded()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         await using var server = await GatewayClients.ServerAsync(upstream);
         var chat = GatewayClients.Chat(server, headers: ("X-Continuum-User", "dan"));
         var options = new ChatCompletionOptions { Tools = { Weather } };
@@ -140,7 +141,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task A_resent_history_and_a_retried_call_record_each_message_once()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         await using var server = await GatewayClients.ServerAsync(upstream);
         var chat = GatewayClients.Chat(server, headers: ("X-Continuum-User", "eve"));
         List<ChatMessage> history = [new SystemChatMessage("You are terse."), new UserChatMessage("first question")];
@@ -170,7 +171,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task The_sessions_context_is_put_in_front_and_a_request_option_turns_it_off()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         await using var server = await GatewayClients.ServerAsync(upstream);
         var chat = GatewayClients.Chat(server, headers: ("X-Continuum-User", "fin"));
         await chat.CompleteChatAsync([new UserChatMessage("hello")]);
@@ -200,7 +201,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task A_history_longer_than_the_budget_is_cut_to_its_newest_part_and_the_summaries()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         await using var server = await GatewayClients.ServerAsync(upstream);
         var session = (string)(await server.PostOkAsync("api/sessions", new { identity = new { @interface = "gateway", externalUserId = "gil" }, @interface = "gateway", tokenLimit = 400 }))["id"]!;
         var chat = GatewayClients.Chat(server, headers: ("X-Continuum-Session", session));
@@ -230,7 +231,7 @@ public sealed class GatewayTests
     [InlineData(503)]
     public async Task An_upstream_error_comes_back_with_its_status_in_openais_shape_and_nothing_is_recorded(int status)
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         upstream.FailWith = status;
         await using var server = await GatewayClients.ServerAsync(upstream);
         var session = (string)(await server.OpenSessionAsync("gateway", "hal"))["id"]!;
@@ -254,7 +255,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task An_upstream_that_does_not_answer_in_time_is_a_504()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         upstream.Hang = true;
         await using var server = await GatewayClients.ServerAsync(upstream, "--Continuum:Models:Chat:Timeout", "00:00:00.300");
         var session = (string)(await server.OpenSessionAsync("gateway", "ida"))["id"]!;
@@ -269,7 +270,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task A_client_that_leaves_mid_stream_leaves_what_it_was_sent_marked_incomplete()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         upstream.Answer = _ => "Partial answer never finished";
         upstream.StallAfterFirstPiece = true;
         await using var server = await GatewayClients.ServerAsync(upstream);
@@ -299,7 +300,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task Two_clients_on_two_interfaces_of_one_user_share_the_session_through_the_gateway()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         await using var server = await GatewayClients.ServerAsync(upstream);
         var phone = GatewayClients.Chat(server, headers: [("X-Continuum-User", "kim-phone"), ("X-Continuum-Interface", "phone-app")]);
         await phone.CompleteChatAsync([new UserChatMessage("We found the deploy key under vault path secret/quasar.")]);
@@ -319,7 +320,7 @@ public sealed class GatewayTests
     [Fact]
     public async Task Bad_requests_get_openais_error_shape()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         await using var server = await GatewayClients.ServerAsync(upstream);
 
         var notJson = await server.SendRawAsync(HttpMethod.Post, "v1/chat/completions", "{\"messages\": [");
@@ -344,8 +345,8 @@ public sealed class GatewayTests
     [Fact]
     public async Task Models_lists_the_configured_model_and_the_named_upstreams()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
-        await using var other = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
+        await using var other = await FakeChatModelServer.StartAsync();
         other.ModelName = "other-model";
         await using var server = await GatewayClients.ServerAsync(upstream, "--Continuum:Gateway:Upstreams:local-llama:Endpoint", other.Endpoint, "--Continuum:Gateway:Upstreams:local-llama:Model", "llama3.1");
 

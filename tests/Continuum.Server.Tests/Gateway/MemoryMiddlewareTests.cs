@@ -4,6 +4,7 @@ using Continuum.Client;
 using Continuum.Memory;
 using Continuum.Server.Tests.Api;
 using Continuum.Storage;
+using Continuum.Testing;
 using Continuum.Users;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -15,7 +16,7 @@ namespace Continuum.Server.Tests.Gateway;
 /// <summary><c>UseContinuumMemory</c> in a Microsoft.Extensions.AI pipeline, against a server and in-process.</summary>
 public sealed class MemoryMiddlewareTests
 {
-    private static IChatClient Inner(FakeUpstream upstream) =>
+    private static IChatClient Inner(FakeChatModelServer upstream) =>
         new OpenAIClient(new ApiKeyCredential("sk-test"), new OpenAIClientOptions { Endpoint = new Uri(upstream.Endpoint) })
             .GetChatClient("fake-model")
             .AsIChatClient();
@@ -23,7 +24,7 @@ public sealed class MemoryMiddlewareTests
     [Fact]
     public async Task Against_a_server_the_middleware_brings_in_the_other_interface_and_records_each_message_once()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         await using var server = await ApiServer.StartAsync();
         var telegram = await server.OpenSessionAsync("telegram", "nia");
         await server.AppendAsync((string)telegram["id"]!, "The staging database lives on host orion-7.");
@@ -62,7 +63,7 @@ public sealed class MemoryMiddlewareTests
     [Fact]
     public async Task In_process_the_middleware_takes_cores_services_and_streams_with_the_users_memories()
     {
-        await using var upstream = await FakeUpstream.StartAsync();
+        await using var upstream = await FakeChatModelServer.StartAsync();
         var data = Path.Combine(Path.GetTempPath(), "continuum-meai-" + Guid.NewGuid().ToString("N"));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Continuum:DataDirectory", data)]).Build();
         var services = new ServiceCollection().AddLogging();

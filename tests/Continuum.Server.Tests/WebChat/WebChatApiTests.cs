@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Continuum.Server.Tests.Api;
 using Continuum.Server.Tests.Security;
+using Continuum.Testing;
 
 namespace Continuum.Server.Tests.WebChat;
 
@@ -13,12 +14,12 @@ namespace Continuum.Server.Tests.WebChat;
 /// </summary>
 public sealed class WebChatApiTests : IAsyncLifetime
 {
-    private FakeStreamingChatModel _model = null!;
+    private FakeChatModelServer _model = null!;
     private ApiServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _model = await FakeStreamingChatModel.StartAsync();
+        _model = await FakeChatModelServer.StartAsync();
         _server = await ApiServer.StartAsync("--Continuum:Models:Chat:Endpoint", _model.Endpoint, "--Continuum:Models:Chat:Model", "fake-model");
     }
 
@@ -60,12 +61,12 @@ public sealed class WebChatApiTests : IAsyncLifetime
         events[0].Name.ShouldBe("start");
         events[^1].Name.ShouldBe("done");
         events.Count(e => e.Name == "delta").ShouldBeGreaterThan(1, "the answer arrives in pieces");
-        string.Concat(events.Where(e => e.Name == "delta").Select(e => (string)e.Data["text"]!)).ShouldBe("Echo: hello from the browser");
+        string.Concat(events.Where(e => e.Name == "delta").Select(e => (string)e.Data["text"]!)).ShouldBe("Fake answer to: hello from the browser");
 
         var sessionId = (string)events[0].Data["sessionId"]!;
         var messages = (await _server.AllEventsAsync(sessionId)).Where(e => (string)e["type"]! == "message").ToList();
         messages.Select(e => (string)e["role"]!).ShouldBe(["user", "assistant"]);
-        messages.Select(e => (string)e["content"]!).ShouldBe(["hello from the browser", "Echo: hello from the browser"]);
+        messages.Select(e => (string)e["content"]!).ShouldBe(["hello from the browser", "Fake answer to: hello from the browser"]);
         messages.ShouldAllBe(e => (string)e["interface"]! == "web");
     }
 
@@ -88,7 +89,7 @@ public sealed class WebChatApiTests : IAsyncLifetime
         var empty = await stranger.GetFromJsonAsync<JsonObject>("chat/api/history");
 
         history!["messages"]!.AsArray().Select(m => (string)m!["content"]!)
-            .ShouldBe(["first question", "Echo: first question", "second question", "Echo: second question"]);
+            .ShouldBe(["first question", "Fake answer to: first question", "second question", "Fake answer to: second question"]);
         ((string)history["sessionId"]!).ShouldStartWith("ses_");
         empty!["messages"]!.AsArray().ShouldBeEmpty();
         empty["sessionId"].ShouldBeNull();
@@ -109,9 +110,9 @@ public sealed class WebChatApiTests : IAsyncLifetime
 
         var sessionId = (string)firstEvents[0].Data["sessionId"]!;
         var messages = (await _server.AllEventsAsync(sessionId)).Where(e => (string)e["type"]! == "message").Select(e => (string)e["content"]!).ToList();
-        messages.ShouldBe(["count me once", "Echo: count me once"]);
+        messages.ShouldBe(["count me once", "Fake answer to: count me once"]);
         _model.AnswerRequests.Count.ShouldBe(answersAfterFirst, "the retry replays the recorded answer");
-        string.Concat(retryEvents.Where(e => e.Name == "delta").Select(e => (string)e.Data["text"]!)).ShouldBe("Echo: count me once");
+        string.Concat(retryEvents.Where(e => e.Name == "delta").Select(e => (string)e.Data["text"]!)).ShouldBe("Fake answer to: count me once");
     }
 
     [Fact]
@@ -185,12 +186,12 @@ public sealed class WebChatApiTests : IAsyncLifetime
         ((string)linked["continuedFrom"]!).ShouldBe((string)telegram["id"]!);
         ((string)events[0].Data["userId"]!).ShouldBe(telegramUser);
         ((string)events[0].Data["sessionId"]!).ShouldBe((string)linked["sessionId"]!);
-        var prompt = FakeStreamingChatModel.TextOf(_model.AnswerRequests.Skip(answersBefore).ShouldHaveSingleItem());
+        var prompt = FakeChatModelServer.TextOf(_model.AnswerRequests.Skip(answersBefore).ShouldHaveSingleItem());
         prompt.ShouldContain("82C");
         prompt.ShouldContain("what did we find?");
         ((string)history["carriedOver"]!["fromInterface"]!).ShouldBe("telegram");
         history["carriedOver"]!["messages"]!.AsArray().Select(m => (string)m!["content"]!).ShouldContain("The GPU on node gpu-3 reads 82C under load.");
-        history["messages"]!.AsArray().Select(m => (string)m!["content"]!).ShouldBe(["what did we find?", "Echo: what did we find?"]);
+        history["messages"]!.AsArray().Select(m => (string)m!["content"]!).ShouldBe(["what did we find?", "Fake answer to: what did we find?"]);
     }
 
     [Fact]
@@ -235,7 +236,7 @@ public sealed class WebChatApiTests : IAsyncLifetime
         keyless.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         ((string)events[0].Data["userId"]!).ShouldBe(userId);
         keyed.Headers.Contains("Set-Cookie").ShouldBeFalse("a bound key is its user: no visitor cookie");
-        history["messages"]!.AsArray().Select(m => (string)m!["content"]!).ShouldBe(["hello as the key's user", "Echo: hello as the key's user"]);
+        history["messages"]!.AsArray().Select(m => (string)m!["content"]!).ShouldBe(["hello as the key's user", "Fake answer to: hello as the key's user"]);
         link.StatusCode.ShouldBe(HttpStatusCode.Forbidden, "a key bound to one user cannot become another");
     }
 

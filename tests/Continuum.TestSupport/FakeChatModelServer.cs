@@ -6,20 +6,23 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Continuum.Server.Tests.Gateway;
+namespace Continuum.Testing;
 
 /// <summary>
-/// A stand-in for an OpenAI-compatible model server on loopback: it speaks the real <c>/v1/chat/completions</c> wire
-/// protocol (JSON and server-sent events ending in <c>data: [DONE]</c>), calls a tool when the request offers tools,
-/// fails with a chosen status in OpenAI's error shape, or holds a stream open until the caller goes away.
+/// A stand-in for an OpenAI-compatible model server on loopback, the one every test suite uses (the gateway, the web
+/// chat, the channels): it speaks the real <c>/v1/chat/completions</c> wire protocol (JSON, and server-sent
+/// <c>chat.completion.chunk</c> events ending in <c>data: [DONE]</c>), calls a tool when the request offers tools,
+/// fails with a chosen status in OpenAI's error shape, holds an answer until the test releases it, or holds a stream
+/// open until the caller goes away. It keeps every request so a test reads what the model was given.
 /// </summary>
-public sealed class FakeUpstream : IAsyncDisposable
+public sealed class FakeChatModelServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly List<JsonObject> _requests = [];
+    private readonly CallLog<JsonObject> _requests = new();
     private readonly List<string> _authorizations = [];
+    private readonly SemaphoreSlim _release = new(0);
 
-    private FakeUpstream(WebApplication app) => _app = app;
+    private FakeChatModelServer(WebApplication app) => _app = app;
 
     /// <summary>The base URL including <c>/v1</c>.</summary>
     public string Endpoint { get; private set; } = "";
@@ -33,6 +36,9 @@ public sealed class FakeUpstream : IAsyncDisposable
     /// <summary>When true, a call never answers (until the caller gives up).</summary>
     public bool Hang { get; set; }
 
+    /// <summary>When true, each answer waits for <see cref="Release"/> before it is sent (a slow model).</summary>
+    public bool Hold { get; set; }
+
     /// <summary>When true, a stream sends its first piece and then waits until the caller goes away.</summary>
     public bool StallAfterFirstPiece { get; set; }
 
@@ -43,40 +49,43 @@ public sealed class FakeUpstream : IAsyncDisposable
     public Func<JsonObject, string>? Answer { get; set; }
 
     /// <summary>The request bodies received, in order (the chat completions calls only).</summary>
-    public IReadOnlyList<JsonObject> Requests
-    {
-        get
-        {
-            lock (_requests)
-            {
-                return [.. _requests];
-            }
-        }
-    }
+    public IReadOnlyList<JsonObject> Requests => _requests.Snapshot();
+
+    /// <summary>
+    /// The answering requests, in order: those whose last message is the user's, leaving out Continuum's background
+    /// calls (the summarizer, the fact judge, entity extraction, handoff writing).
+    /// </summary>
+    public IReadOnlyList<JsonObject> AnswerRequests => [.. Requests.Where(r => (string?)r["messages"]!.AsArray()[^1]!["role"] == "user" && !IsBackground(r))];
 
     /// <summary>The Authorization headers received, in order.</summary>
     public IReadOnlyList<string> Authorizations
     {
         get
         {
-            lock (_requests)
+            lock (_authorizations)
             {
                 return [.. _authorizations];
             }
         }
     }
 
+    /// <summary>Waits until <paramref name="count"/> requests have arrived and returns them all (fails after 30 seconds).</summary>
+    public Task<IReadOnlyList<JsonObject>> WaitForRequestsAsync(int count = 1) => _requests.WaitForAsync(_ => true, count);
+
+    /// <summary>Lets one held answer (<see cref="Hold"/>) go.</summary>
+    public void Release() => _release.Release();
+
     /// <summary>The requests whose text (any message) contains <paramref name="text"/>.</summary>
     public IReadOnlyList<JsonObject> RequestsMentioning(string text) =>
         [.. Requests.Where(r => r["messages"]!.ToJsonString().Contains(text, StringComparison.Ordinal))];
 
-    public static async Task<FakeUpstream> StartAsync()
+    public static async Task<FakeChatModelServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var upstream = new FakeUpstream(app);
+        var upstream = new FakeChatModelServer(app);
         app.MapPost("/v1/chat/completions", (Func<HttpContext, Task>)upstream.CompleteAsync);
         app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = upstream.ModelName, @object = "model", created = 1_700_000_000, owned_by = "fake" } } }));
         await app.StartAsync();
@@ -86,20 +95,45 @@ public sealed class FakeUpstream : IAsyncDisposable
 
     /// <summary>The text of the last user message of a request.</summary>
     public static string LastUserText(JsonObject request) =>
-        request["messages"]!.AsArray().Last(m => (string?)m!["role"] == "user")!["content"] switch
-        {
-            JsonValue v => (string?)v ?? "",
-            JsonArray parts => string.Concat(parts.Select(p => (string?)p!["text"])),
-            _ => "",
-        };
+        ContentOf(request["messages"]!.AsArray().Last(m => (string?)m!["role"] == "user")!["content"]);
+
+    /// <summary>Every text of the messages of <paramref name="request"/>, joined by line breaks.</summary>
+    public static string TextOf(JsonObject request) => string.Join("\n", request["messages"]!.AsArray().Select(m => ContentOf(m!["content"])));
+
+    private static string ContentOf(JsonNode? content) => content switch
+    {
+        JsonValue v => (string?)v ?? "",
+        JsonArray parts => string.Concat(parts.Select(p => (string?)p!["text"])),
+        _ => "",
+    };
+
+    private static bool IsBackground(JsonObject request) =>
+        request["messages"]!.AsArray() is [{ } first, ..] && (string?)first["role"] == "system"
+        && ContentOf(first["content"]) is var system
+        && (system.StartsWith("You keep a user's facts current", StringComparison.Ordinal)
+            || system.StartsWith("List the entities", StringComparison.Ordinal)
+            || system.StartsWith("You write the handoff", StringComparison.Ordinal)
+            || system.Contains("Summarize", StringComparison.OrdinalIgnoreCase));
 
     private async Task CompleteAsync(HttpContext context)
     {
         var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
-        lock (_requests)
+        lock (_authorizations)
         {
-            _requests.Add(body);
             _authorizations.Add(context.Request.Headers.Authorization.ToString());
+        }
+
+        _requests.Add(body);
+        if (Hold)
+        {
+            try
+            {
+                await _release.WaitAsync(context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
 
         if (FailWith is { } status)
@@ -257,5 +291,6 @@ public sealed class FakeUpstream : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        _release.Dispose();
     }
 }

@@ -1,4 +1,4 @@
-namespace Continuum.Channels.Tests.Fakes;
+namespace Continuum.Testing;
 
 /// <summary>What a fake server was sent, in order, with a wait that wakes on each new entry instead of polling.</summary>
 public sealed class CallLog<T>
