@@ -18,6 +18,13 @@ public sealed class ChannelsOptions
     /// <summary>How many messages one chat may send (<c>Continuum:Channels:RateLimit</c>).</summary>
     public ChannelRateLimitOptions RateLimit { get; set; } = new();
 
+    /// <summary>
+    /// How often a node that does not hold a reader's cluster lease (Telegram long polling, the Discord mention
+    /// reader) asks for it again (<c>Continuum:Channels:LeaseRetryInterval</c>, default 15 seconds): after the
+    /// holder stops, another node takes the reading over within this time.
+    /// </summary>
+    public TimeSpan LeaseRetryInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>What is wrong with these settings, each saying what to set; empty when they are usable.</summary>
     public IReadOnlyList<string> Problems()
     {
@@ -32,6 +39,11 @@ public sealed class ChannelsOptions
         if (RateLimit.Window <= TimeSpan.Zero)
         {
             problems.Add("Continuum:Channels:RateLimit:Window must be a positive time span (for example 00:01:00).");
+        }
+
+        if (LeaseRetryInterval < TimeSpan.FromMilliseconds(100))
+        {
+            problems.Add("Continuum:Channels:LeaseRetryInterval must be at least 00:00:00.1.");
         }
 
         return problems;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Continuum.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,19 +13,28 @@ namespace Continuum.Channels.Discord;
 /// worth of protocol), so this reads the channels over the HTTP API instead, every
 /// <c>MentionPollInterval</c>: from the newest message at start on, a message that mentions the bot is answered in
 /// the channel, replying to it. Messages that mention the bot carry their content without the privileged
-/// message-content intent.
+/// message-content intent. Only the node holding the <c>channels-discord-mentions</c> cluster lease reads
+/// (<see cref="ChannelLease"/>); the position it read up to is kept in memory, so a node that takes the reading
+/// over (or a restart) starts again from the newest message, and mentions written in between are not answered.
 /// </summary>
 internal sealed partial class DiscordMentionReader(
     DiscordApi api,
     ChannelConversation conversation,
+    IClusterLease lease,
     IOptions<ChannelsOptions> options,
     TimeProvider clock,
     ILogger<DiscordMentionReader> logger) : BackgroundService
 {
+    /// <summary>The cluster lease the reading node holds.</summary>
+    public const string LeaseName = "channels-discord-mentions";
+
     private readonly Dictionary<string, string> _after = new(StringComparer.Ordinal);
     private string? _botId;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        ChannelLease.RunWhileHeldAsync(lease, LeaseName, options.Value.LeaseRetryInterval, clock, ReadAsync, () => LogWaiting(logger), stoppingToken);
+
+    private async Task ReadAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value.Discord;
         while (!stoppingToken.IsCancellationRequested)
@@ -118,6 +128,9 @@ internal sealed partial class DiscordMentionReader(
     }
 
     private static ulong Snowflake(string? id) => ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : 0;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discord: another node reads the mention channels; this one waits for the lease")]
+    private static partial void LogWaiting(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Discord: reading the mention channels failed ({Error}: {Detail}); trying again at the next interval")]
     private static partial void LogReadFailed(ILogger logger, string error, string detail);

@@ -1,3 +1,4 @@
+using Continuum.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,18 +11,26 @@ namespace Continuum.Channels.Telegram;
 /// <summary>
 /// Long polling: asks the Bot API for updates (<c>getUpdates</c> with a timeout), handles each chat's updates in
 /// order and the chats side by side, and only then confirms them (the next request's offset), so updates taken
-/// when the process stops are fetched again at its next start; their idempotency keys record them once.
+/// when the process stops are fetched again at its next start; their idempotency keys record them once. Only the
+/// node holding the <c>channels-telegram-polling</c> cluster lease polls (<see cref="ChannelLease"/>).
 /// </summary>
 internal sealed partial class TelegramPolling(
     ITelegramBotClient bot,
     TelegramBot handler,
+    IClusterLease lease,
     IOptions<ChannelsOptions> options,
     TimeProvider clock,
     ILogger<TelegramPolling> logger) : BackgroundService
 {
+    /// <summary>The cluster lease the polling node holds.</summary>
+    public const string LeaseName = "channels-telegram-polling";
+
     private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.EditedMessage];
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        ChannelLease.RunWhileHeldAsync(lease, LeaseName, options.Value.LeaseRetryInterval, clock, PollAsync, () => LogWaiting(logger), stoppingToken);
+
+    private async Task PollAsync(CancellationToken stoppingToken)
     {
         int? offset = null;
         var failures = 0;
@@ -84,6 +93,9 @@ internal sealed partial class TelegramPolling(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telegram: long polling for updates")]
     private static partial void LogStarted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Telegram: another node polls for updates; this one waits for the lease")]
+    private static partial void LogWaiting(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Telegram: getUpdates failed ({Error}: {Detail}); trying again in {Seconds} s")]
     private static partial void LogPollFailed(ILogger logger, string error, string detail, double seconds);

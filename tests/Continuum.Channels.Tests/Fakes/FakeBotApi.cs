@@ -11,7 +11,8 @@ namespace Continuum.Channels.Tests.Fakes;
 /// A stand-in for Telegram's Bot API on loopback, speaking its wire format: <c>POST /bot{token}/{method}</c> with a
 /// JSON body, answered <c>{"ok":true,"result":…}</c> or <c>{"ok":false,"error_code":…,"description":…}</c>. It
 /// holds updates for <c>getUpdates</c> (long polling with offsets and a timeout), and refuses what Telegram refuses:
-/// a wrong token, a text over 4,096 characters, MarkdownV2 with an unescaped reserved character.
+/// a wrong token, a text over 4,096 characters, MarkdownV2 with an unescaped reserved character, and a
+/// <c>getUpdates</c> while another is still waiting (409 Conflict: two bot instances polling).
 /// </summary>
 public sealed class FakeBotApi : IAsyncDisposable
 {
@@ -23,12 +24,16 @@ public sealed class FakeBotApi : IAsyncDisposable
     private readonly SemaphoreSlim _arrived = new(0);
     private long _updateId = 100;
     private long _messageId = 9000;
+    private int _polling;
 
     private FakeBotApi(WebApplication app) => _app = app;
 
     public string BaseUrl { get; private set; } = "";
 
     public CallLog<BotCall> Calls { get; } = new();
+
+    /// <summary>Each <c>getUpdates</c> call as it arrived (the caller's offset), including refused ones.</summary>
+    public CallLog<long?> Polls { get; } = new();
 
     public static async Task<FakeBotApi> StartAsync()
     {
@@ -98,7 +103,22 @@ public sealed class FakeBotApi : IAsyncDisposable
             case "getMe":
                 return Ok(new JsonObject { ["id"] = 123456, ["is_bot"] = true, ["first_name"] = "Continuum", ["username"] = "continuum_test_bot" });
             case "getUpdates":
-                return Ok(await UpdatesAsync((long?)body["offset"], (int?)body["timeout"] ?? 0, http.RequestAborted));
+                Polls.Add((long?)body["offset"]);
+                if (Interlocked.Increment(ref _polling) > 1)
+                {
+                    Interlocked.Decrement(ref _polling);
+                    Calls.Add(new BotCall("conflict:getUpdates", body, ""));
+                    return Error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
+                }
+
+                try
+                {
+                    return Ok(await UpdatesAsync((long?)body["offset"], (int?)body["timeout"] ?? 0, http.RequestAborted));
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _polling);
+                }
             case "sendChatAction":
                 Calls.Add(new BotCall(method, body, ""));
                 return Ok(true);
