@@ -76,6 +76,32 @@ public sealed class DiscordTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_validly_signed_interaction_with_a_stale_or_future_timestamp_is_401_and_writes_nothing()
+    {
+        var before = await _server.CountsAsync();
+        var now = DateTimeOffset.UtcNow;
+        foreach (var at in new[] { now.AddMinutes(-6), now.AddMinutes(-60), now.AddMinutes(6) })
+        {
+            var body = Command("ask", new JsonObject { ["name"] = "message", ["type"] = 3, ["value"] = "replayed question" }).ToJsonString();
+            var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+
+            var (status, problem) = await SendAsync(body, _keys.Sign(timestamp, body), timestamp);
+
+            status.ShouldBe(HttpStatusCode.Unauthorized, $"signed at {at:O}");
+            ((string?)problem!["type"]).ShouldBe("https://continuum.dev/problems/unauthorized");
+            ((string)problem["detail"]!).ShouldContain("X-Signature-Timestamp");
+        }
+
+        (await _server.CountsAsync()).ShouldBe(before);
+        var recent = Command("start");
+        var stamp = now.AddMinutes(-4).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var (fresh, _) = await SendAsync(recent.ToJsonString(), _keys.Sign(stamp, recent.ToJsonString()), stamp);
+        fresh.ShouldBe(HttpStatusCode.OK, "four minutes old is inside the window");
+        (await _discord.Calls.WaitForAsync(c => c.Kind == "edit" && c.Target == (string?)recent["token"])).ShouldHaveSingleItem();
+        _discord.Calls.Snapshot().Where(c => c.Kind is "edit" or "followup").ShouldHaveSingleItem("only the fresh interaction was answered");
+    }
+
+    [Fact]
     public async Task A_slash_command_is_deferred_then_answered_by_editing_the_original_response()
     {
         var interaction = Command("link");

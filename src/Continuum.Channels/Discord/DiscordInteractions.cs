@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,9 @@ namespace Continuum.Channels.Discord;
 
 /// <summary>
 /// <c>POST /channels/discord/interactions</c>, the application's interactions endpoint. The Ed25519 signature is
-/// checked before the body is read as JSON (401 and nothing written when it does not verify); a PING is answered
+/// checked before the body is read as JSON (401 and nothing written when it does not verify, or when its signed
+/// <c>X-Signature-Timestamp</c> is further than <c>SignatureMaxAge</c> from now, so a captured request cannot be
+/// replayed later); a PING is answered
 /// PONG; a slash command is acknowledged at once as deferred (type 5) and answered after that through the
 /// interaction's webhook: the original response edited, then follow-ups for what does not fit in 2,000 characters.
 /// </summary>
@@ -18,6 +21,7 @@ internal sealed partial class DiscordInteractions(
     DiscordApi api,
     DiscordWorkQueue work,
     IOptions<ChannelsOptions> options,
+    TimeProvider clock,
     ILogger<DiscordInteractions> logger)
 {
     /// <summary>The route.</summary>
@@ -50,6 +54,11 @@ internal sealed partial class DiscordInteractions(
         if (!signature.Verify(http.Request.Headers["X-Signature-Ed25519"].ToString(), http.Request.Headers["X-Signature-Timestamp"].ToString(), body))
         {
             return ChannelProblems.Unauthorized("The interaction's X-Signature-Ed25519 does not verify with the application's public key.");
+        }
+
+        if (!IsFresh(http.Request.Headers["X-Signature-Timestamp"].ToString()))
+        {
+            return ChannelProblems.Unauthorized("The interaction's X-Signature-Timestamp is too far from now (Continuum:Channels:Discord:SignatureMaxAge).");
         }
 
         JsonObject? interaction;
@@ -139,6 +148,19 @@ internal sealed partial class DiscordInteractions(
             LogFailed(logger, ex, (string?)message.Metadata["discord"]?["command"] ?? "");
             await output.SendAsync(ChannelConversation.Apology, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // The timestamp is Unix seconds; the signature covers it, so only a request signed long ago (a replay) fails here.
+    private bool IsFresh(string timestamp)
+    {
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds())
+        {
+            return false;
+        }
+
+        var age = clock.GetUtcNow() - DateTimeOffset.FromUnixTimeSeconds(seconds);
+        return age.Duration() <= options.Value.Discord.SignatureMaxAge;
     }
 
     private static int? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue(out int number) ? number : null;

@@ -24,6 +24,12 @@ public sealed class DiscordOptions
     /// <summary>How often the mention channels are read (default 5 seconds).</summary>
     public TimeSpan MentionPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How far an interaction's signed <c>X-Signature-Timestamp</c> may be from now, either way (default 5 minutes):
+    /// an older (or later) one is refused with 401, so a captured interaction cannot be replayed.
+    /// </summary>
+    public TimeSpan SignatureMaxAge { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>True when a public key is set.</summary>
     public bool Enabled => !string.IsNullOrWhiteSpace(PublicKey);
 
@@ -54,6 +60,11 @@ public sealed class DiscordOptions
         if (MentionPollInterval < TimeSpan.FromMilliseconds(100))
         {
             problems.Add("Continuum:Channels:Discord:MentionPollInterval must be at least 00:00:00.1.");
+        }
+
+        if (SignatureMaxAge < TimeSpan.FromSeconds(1))
+        {
+            problems.Add("Continuum:Channels:Discord:SignatureMaxAge must be at least 00:00:01.");
         }
 
         return problems;
