@@ -10,7 +10,12 @@ public static class CliRun
     public static Task<Result> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string?>(), args);
 
     /// <summary>Runs the CLI with <paramref name="environment"/> on top of the defaults (a null value removes a variable).</summary>
-    public static async Task<Result> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args)
+    public static Task<Result> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] args) => RunAsync(environment, "", args);
+
+    /// <summary>Runs the CLI with <paramref name="input"/> written to its standard input (then closed), as lines typed or piped.</summary>
+    public static Task<Result> RunWithInputAsync(string input, params string[] args) => RunAsync(new Dictionary<string, string?>(), input, args);
+
+    private static async Task<Result> RunAsync(IReadOnlyDictionary<string, string?> environment, string input, string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "continuum.dll");
         File.Exists(dll).ShouldBeTrue($"{dll} is copied next to the tests");
@@ -42,9 +47,10 @@ public static class CliRun
         }
 
         using var process = Process.Start(start)!;
-        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(input);
+        process.StandardInput.Close();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         return new Result(process.ExitCode, await stdout, await stderr);
