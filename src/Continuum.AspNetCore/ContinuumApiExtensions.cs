@@ -98,6 +98,7 @@ public static class ContinuumApiExtensions
         Security.KeyEndpoints.Map(api);
         Lifecycle.AuditEndpoints.Map(api);
         Lifecycle.LifecycleEndpoints.Map(api);
+        Lifecycle.RetentionEndpoints.Map(api);
         endpoints.MapContinuumGateway();
         endpoints.MapOpenApi();
         endpoints.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealthAsync });

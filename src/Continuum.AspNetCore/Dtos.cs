@@ -40,6 +40,9 @@ public sealed record StatsResponse(string Store, SessionStats Sessions)
 
     /// <summary>The embedding index: the model, how many events still wait for vectors, and this node's indexing rate.</summary>
     public Continuum.Search.SearchIndexStats? Search { get; init; }
+
+    /// <summary>What retention has removed from the tenant (events, sessions, summaries, memories) and when it last ran.</summary>
+    public Continuum.Lifecycle.RetentionTotals? Retention { get; init; }
 }
 
 /// <summary>The result of a forced summarization.</summary>

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Continuum.Agents;
+using Continuum.AspNetCore.Security;
 using Continuum.Json;
 using Continuum.Realtime;
 using Continuum.Sessions;
@@ -25,7 +26,8 @@ internal static class StreamEndpoint
     private static readonly TimeSpan Poll = TimeSpan.FromSeconds(2);
 
     public static void Map(IEndpointRouteBuilder api) =>
-        api.Map("/stream", HandleAsync).WithTags("Stream").WithSummary("WebSocket: subscribe to inboxes, sessions and shared-memory namespaces with resumable cursors.");
+        api.Map("/stream", HandleAsync).WithTags("Stream").WithSummary("WebSocket: subscribe to inboxes, sessions and shared-memory namespaces with resumable cursors.")
+            .AcceptKeyInWebSocketProtocol().AllowBoundKeys(BoundKeyAccess.User);
 
     private static async Task HandleAsync(HttpContext context, IChangeFeed feed, IMessageHub hub, IAgentStreamSource source, ISessionService sessions, ILoggerFactory loggers)
     {
@@ -34,7 +36,7 @@ internal static class StreamEndpoint
             throw new Errors.ValidationException("connection", "/api/stream is a WebSocket: connect with an Upgrade: websocket request.");
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(WebSocketKeyProtocol.Select(context)).ConfigureAwait(false);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         using var connection = new Connection(socket, hub, source, sessions, loggers.CreateLogger("Continuum.Stream"));
         using var subscription = feed.Subscribe(connection.Notice);
@@ -134,6 +136,7 @@ internal static class StreamEndpoint
                         var added = new List<object>();
                         foreach (var topic in topics)
                         {
+                            await AuthorizeAsync(topic, cancellationToken).ConfigureAwait(false);
                             long? given = root.TryGetProperty("cursors", out var c) && c.ValueKind == JsonValueKind.Object && c.TryGetProperty(topic, out var v) && v.TryGetInt64(out var n) ? n : null;
                             var start = given ?? await EndAsync(topic, inboxEnd, sharedEnd, cancellationToken).ConfigureAwait(false);
                             _cursors[topic] = start;
@@ -160,6 +163,26 @@ internal static class StreamEndpoint
             }
 
             Wake();
+        }
+
+        // A key bound to one user follows that user's sessions only: the agents' inboxes and shared memory are not
+        // one user's, and another user's session is unknown to it (checked even when the client names a cursor).
+        private async Task AuthorizeAsync(string topic, CancellationToken cancellationToken)
+        {
+            if (Continuum.Security.CallerAccess.BoundUser is null)
+            {
+                return;
+            }
+
+            var (kind, id) = Split(topic);
+            if (kind is "inbox" or "memory")
+            {
+                Continuum.Security.CallerAccess.RequireNotUserBound("follow agent inboxes or shared memory");
+            }
+            else if (kind == "session" && await sessions.GetAsync(id, cancellationToken).ConfigureAwait(false) is null)
+            {
+                throw new Errors.NotFoundException("session", id);
+            }
         }
 
         private async Task<long> EndAsync(string topic, long inboxEnd, long sharedEnd, CancellationToken cancellationToken)

@@ -43,4 +43,7 @@ public sealed class ContinuumOptions
 
     /// <summary>API keys, rate limits and CORS (<c>Continuum:Security</c>).</summary>
     public Security.SecurityOptions Security { get; set; } = new();
+
+    /// <summary>Retention per tenant (<c>Continuum:Retention</c>); off unless configured or stored.</summary>
+    public Lifecycle.RetentionOptions Retention { get; set; } = new();
 }

@@ -32,6 +32,7 @@ public static class ContinuumServiceCollectionExtensions
         }
 
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ContinuumOptions>, ContinuumOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ContinuumOptions>, Lifecycle.RetentionOptionsValidator>());
         optionsBuilder.ValidateOnStart();
         // The schema must exist before any background job touches the store: hosted services start in this order.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, StoreMigrationService>());
@@ -94,6 +95,9 @@ public static class ContinuumServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Memory.ConversationMemoryService>());
         services.TryAddSingleton<Lifecycle.IAuditActor, Lifecycle.LocalAuditActor>();
         services.TryAddSingleton<Lifecycle.ILifecycleService, Lifecycle.LifecycleService>();
+        services.TryAddSingleton<Lifecycle.RetentionPolicies>();
+        services.TryAddSingleton<Lifecycle.RetentionService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, Lifecycle.RetentionService>(sp => sp.GetRequiredService<Lifecycle.RetentionService>()));
         return new ContinuumBuilder(services);
     }
 }

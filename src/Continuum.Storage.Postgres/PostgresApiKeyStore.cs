@@ -16,9 +16,7 @@ public sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeyStor
         CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, id);
         """;
 
-    private static ApiKey? First(IReadOnlyList<ApiKey> keys) => keys.Count > 0 ? keys[0] : null;
-
-    private const string Columns = "id, tenant_id, prefix, name, scopes, user_id, agent_namespace, created_at, created_by, expires_at, revoked_at, last_used_at";
+    private const string Columns = ApiKeyRows.Columns;
 
     /// <inheritdoc />
     public Task AddAsync(ApiKey key, byte[] secretHash, CancellationToken cancellationToken)
@@ -39,11 +37,11 @@ public sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeyStor
 
     /// <inheritdoc />
     public async Task<ApiKey?> FindByHashAsync(byte[] secretHash, CancellationToken cancellationToken) =>
-        First(await ReadAsync($"SELECT {Columns} FROM api_keys WHERE secret_hash = @hash", c => c.Bind("hash", secretHash), cancellationToken).ConfigureAwait(false));
+        ApiKeyRows.First(await ReadAsync($"SELECT {Columns} FROM api_keys WHERE secret_hash = @hash", c => c.Bind("hash", secretHash), cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc />
     public async Task<ApiKey?> GetAsync(string tenantId, string keyId, CancellationToken cancellationToken) =>
-        First(await ReadAsync($"SELECT {Columns} FROM api_keys WHERE tenant_id = @tenant AND id = @id", c => c.Bind("tenant", tenantId).Bind("id", keyId), cancellationToken)
+        ApiKeyRows.First(await ReadAsync($"SELECT {Columns} FROM api_keys WHERE tenant_id = @tenant AND id = @id", c => c.Bind("tenant", tenantId).Bind("id", keyId), cancellationToken)
             .ConfigureAwait(false));
 
     /// <inheritdoc />
@@ -88,20 +86,6 @@ public sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeyStor
         {
             using var command = connection.Command(sql);
             bind(command);
-            return await command.ReadAllAsync(r => new ApiKey
-            {
-                Id = r.GetString(0),
-                TenantId = r.GetString(1),
-                Prefix = r.GetString(2),
-                Name = r.GetNullableString(3),
-                Scopes = r.GetString(4).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                UserId = r.GetNullableString(5),
-                AgentNamespace = r.GetNullableString(6),
-                CreatedAt = r.GetTime(7),
-                CreatedBy = r.GetString(8),
-                ExpiresAt = r.IsDBNull(9) ? null : r.GetTime(9),
-                RevokedAt = r.IsDBNull(10) ? null : r.GetTime(10),
-                LastUsedAt = r.IsDBNull(11) ? null : r.GetTime(11),
-            }, cancellationToken).ConfigureAwait(false);
+            return await command.ReadAllAsync(ApiKeyRows.Read, cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
 }

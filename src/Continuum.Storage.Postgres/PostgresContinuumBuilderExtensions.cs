@@ -42,6 +42,7 @@ public static class PostgresContinuumBuilderExtensions
         builder.Services.TryAddSingleton<Security.IApiKeyStore, PostgresApiKeyStore>();
         builder.Services.TryAddSingleton<Security.IAuditLog, PostgresAuditLog>();
         builder.Services.TryAddSingleton<Lifecycle.ILifecycleStore, PostgresLifecycleStore>();
+        builder.Services.TryAddSingleton<Lifecycle.IRetentionStore, PostgresRetentionStore>();
         builder.Services.Replace(ServiceDescriptor.Singleton<Hosting.IClusterLease, PostgresClusterLease>());
         builder.Services.TryAddSingleton<PostgresChangeFeed>();
         builder.Services.Replace(ServiceDescriptor.Singleton<IChangeFeed>(sp => sp.GetRequiredService<PostgresChangeFeed>()));

@@ -289,6 +289,15 @@ public sealed class PostgresMigrator(PostgresDatabase database) : IStoreMigrator
                 PRIMARY KEY (tenant_id, kind)
             );
             """),
+        (5, "retention: stored policies per tenant, indexes for what it looks up", """
+            CREATE TABLE retention_policies (
+                tenant_id text NOT NULL PRIMARY KEY,
+                policy text NOT NULL,
+                updated_at bigint NOT NULL
+            );
+            CREATE INDEX ix_events_created ON events (tenant_id, created_at);
+            CREATE INDEX ix_sessions_closed ON sessions (tenant_id, last_active_at) WHERE status = 'closed';
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

@@ -26,9 +26,7 @@ public sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
         CREATE INDEX api_keys_by_tenant ON api_keys (tenant_id, id);
         """;
 
-    private static ApiKey? First(IReadOnlyList<ApiKey> keys) => keys.Count > 0 ? keys[0] : null;
-
-    private const string Columns = "id, tenant_id, prefix, name, scopes, user_id, agent_namespace, created_at, created_by, expires_at, revoked_at, last_used_at";
+    private const string Columns = ApiKeyRows.Columns;
 
     /// <inheritdoc />
     public Task AddAsync(ApiKey key, byte[] secretHash, CancellationToken cancellationToken)
@@ -46,11 +44,11 @@ public sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
 
     /// <inheritdoc />
     public async Task<ApiKey?> FindByHashAsync(byte[] secretHash, CancellationToken cancellationToken) =>
-        First(await ReadAsync($"SELECT {Columns} FROM api_keys WHERE secret_hash = $hash", c => c.Bind("$hash", secretHash), cancellationToken).ConfigureAwait(false));
+        ApiKeyRows.First(await ReadAsync($"SELECT {Columns} FROM api_keys WHERE secret_hash = $hash", c => c.Bind("$hash", secretHash), cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc />
     public async Task<ApiKey?> GetAsync(string tenantId, string keyId, CancellationToken cancellationToken) =>
-        First(await ReadAsync($"SELECT {Columns} FROM api_keys WHERE tenant_id = $tenant AND id = $id", c => c.Bind("$tenant", tenantId).Bind("$id", keyId), cancellationToken)
+        ApiKeyRows.First(await ReadAsync($"SELECT {Columns} FROM api_keys WHERE tenant_id = $tenant AND id = $id", c => c.Bind("$tenant", tenantId).Bind("$id", keyId), cancellationToken)
             .ConfigureAwait(false));
 
     /// <inheritdoc />
@@ -99,21 +97,7 @@ public sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
             var keys = new List<ApiKey>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                keys.Add(new ApiKey
-                {
-                    Id = reader.GetString(0),
-                    TenantId = reader.GetString(1),
-                    Prefix = reader.GetString(2),
-                    Name = reader.GetNullableString(3),
-                    Scopes = reader.GetString(4).Split(',', StringSplitOptions.RemoveEmptyEntries),
-                    UserId = reader.GetNullableString(5),
-                    AgentNamespace = reader.GetNullableString(6),
-                    CreatedAt = reader.GetTime(7),
-                    CreatedBy = reader.GetString(8),
-                    ExpiresAt = reader.IsDBNull(9) ? null : reader.GetTime(9),
-                    RevokedAt = reader.IsDBNull(10) ? null : reader.GetTime(10),
-                    LastUsedAt = reader.IsDBNull(11) ? null : reader.GetTime(11),
-                });
+                keys.Add(ApiKeyRows.Read(reader));
             }
 
             return keys;

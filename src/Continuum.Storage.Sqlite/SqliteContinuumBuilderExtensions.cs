@@ -33,6 +33,7 @@ public static class SqliteContinuumBuilderExtensions
         builder.Services.TryAddSingleton<Security.IApiKeyStore, SqliteApiKeyStore>();
         builder.Services.TryAddSingleton<Security.IAuditLog, SqliteAuditLog>();
         builder.Services.TryAddSingleton<Lifecycle.ILifecycleStore, SqliteLifecycleStore>();
+        builder.Services.TryAddSingleton<Lifecycle.IRetentionStore, SqliteRetentionStore>();
         return builder;
     }
 }

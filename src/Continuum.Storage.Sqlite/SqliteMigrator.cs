@@ -394,6 +394,15 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 PRIMARY KEY (tenant_id, kind)
             ) WITHOUT ROWID;
             """),
+        (8, "retention: stored policies per tenant, indexes for what it looks up", """
+            CREATE TABLE retention_policies (
+                tenant_id TEXT NOT NULL PRIMARY KEY,
+                policy TEXT NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX ix_events_created ON events (tenant_id, created_at);
+            CREATE INDEX ix_sessions_closed ON sessions (tenant_id, last_active_at) WHERE status = 'closed';
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

@@ -34,6 +34,10 @@ public sealed class ConformanceStores(Func<ValueTask> release) : IAsyncDisposabl
 
     public required IAgentStore Agents { get; init; }
 
+    public required Lifecycle.IRetentionStore Retention { get; init; }
+
+    public required Security.IAuditLog Audit { get; init; }
+
     /// <summary>What the fixture's own migration of the empty store reported.</summary>
     public required MigrationReport FirstMigration { get; init; }
 

@@ -31,6 +31,8 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
             Embeddings = new PostgresEmbeddingStore(database, search),
             Memories = new PostgresMemoryStore(database),
             Agents = new PostgresAgentStore(database),
+            Retention = new PostgresRetentionStore(database),
+            Audit = new PostgresAuditLog(database),
             FirstMigration = report,
         };
     }

@@ -40,6 +40,8 @@ public sealed class SqliteStoreConformanceTests : StoreConformanceTests
             Embeddings = provider.GetRequiredService<Search.IEmbeddingStore>(),
             Memories = provider.GetRequiredService<Memory.IMemoryStore>(),
             Agents = provider.GetRequiredService<Agents.IAgentStore>(),
+            Retention = provider.GetRequiredService<Lifecycle.IRetentionStore>(),
+            Audit = provider.GetRequiredService<Security.IAuditLog>(),
             FirstMigration = report,
         };
     }

@@ -45,6 +45,10 @@ public abstract partial class StoreConformanceTests : IAsyncLifetime
 
     protected Agents.IAgentStore Agents => Stores.Agents;
 
+    protected Lifecycle.IRetentionStore Retention => Stores.Retention;
+
+    protected Security.IAuditLog Audit => Stores.Audit;
+
     private ConformanceStores Stores => _stores ?? throw new InvalidOperationException("The stores are made in InitializeAsync.");
 
     /// <summary>Makes a new, migrated, empty set of stores.</summary>

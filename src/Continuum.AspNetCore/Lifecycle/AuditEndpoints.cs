@@ -1,3 +1,4 @@
+using Continuum.AspNetCore.Security;
 using Continuum.Security;
 using Continuum.Tenancy;
 using Continuum.Validation;
@@ -17,7 +18,7 @@ internal static class AuditEndpoints
     public static void Map(IEndpointRouteBuilder api)
     {
         // Admin only: this group reads every admin action of the tenant.
-        var admin = api.MapGroup("/audit").WithTags(AdminTag);
+        var admin = api.MapGroup("/audit").WithTags(AdminTag).RequireScope(ApiScopes.Admin);
         admin.MapGet("", ListAsync).WithSummary("A page of the tenant's audit log (keys created and revoked, users forgotten, imports), newest first; pass next as cursor.");
     }
 

@@ -22,8 +22,6 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyService 
     /// <summary>The <see cref="HttpContext.Items"/> slot of the scope the request needs.</summary>
     public const string ScopeItem = "continuum.scope";
 
-    private static readonly string[] AdminPaths = ["/api/keys", "/api/audit", "/api/export", "/api/import"];
-
     private static readonly (string Prefix, BoundKeyAccess Access)[] BoundPaths =
     [
         ("/api/sessions", BoundKeyAccess.User),
@@ -52,7 +50,7 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyService 
         Caller caller;
         try
         {
-            caller = await keys.AuthenticateAsync(Bearer(context.Request), context.RequestAborted).ConfigureAwait(false);
+            caller = await keys.AuthenticateAsync(Bearer(context.Request, endpoint), context.RequestAborted).ConfigureAwait(false);
         }
         catch (UnauthenticatedException e)
         {
@@ -95,19 +93,9 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyService 
             return required.Scope;
         }
 
+        // Admin routes (keys, the audit log, export, import, forget, retention) say so in their metadata; the
+        // rest follow the method.
         var path = context.Request.Path;
-        if (AdminPaths.Any(p => path.StartsWithSegments(p)))
-        {
-            return ApiScopes.Admin;
-        }
-
-        // Forgetting a user erases everything about them: an admin action, like the rest of the data lifecycle.
-        if (HttpMethods.IsDelete(context.Request.Method) && path.StartsWithSegments("/api/users")
-            && string.Equals(context.Request.Query["forget"], "true", StringComparison.OrdinalIgnoreCase))
-        {
-            return ApiScopes.Admin;
-        }
-
         // A search is a read that sends its query as a body.
         if (path.Equals("/api/search", StringComparison.OrdinalIgnoreCase))
         {
@@ -148,9 +136,14 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyService 
         return false;
     }
 
-    private static string? Bearer(HttpRequest request)
+    private static string? Bearer(HttpRequest request, Endpoint? endpoint)
     {
         var header = request.Headers.Authorization.ToString();
+        if (header.Length == 0 && endpoint?.Metadata.GetMetadata<WebSocketKeyMetadata>() is not null && WebSocketKeyProtocol.KeyOf(request) is { } offered)
+        {
+            return offered;
+        }
+
         const string scheme = "Bearer ";
         return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : header.Length == 0 ? null : "";
     }

@@ -4,7 +4,8 @@ namespace Continuum.AspNetCore.Security;
 
 /// <summary>
 /// How a route or route group states what a key needs to call it. Without these, a GET or HEAD needs <c>read</c>,
-/// any other method <c>write</c>, <c>/api/keys</c> and <c>/api/audit</c> need <c>admin</c>, and bound keys are refused.
+/// any other method <c>write</c> (a search, sent as a POST, <c>read</c>), and bound keys are refused; admin routes
+/// (keys, the audit log, export, import, forget, retention) declare <c>admin</c> with <see cref="RequireScope{TBuilder}"/>.
 /// </summary>
 public static class SecurityEndpointConventions
 {
@@ -23,6 +24,17 @@ public static class SecurityEndpointConventions
     {
         ArgumentNullException.ThrowIfNull(builder);
         return builder.WithMetadata(new BoundKeyMetadata(access));
+    }
+
+    /// <summary>
+    /// A WebSocket endpoint that also takes the key as a <c>Sec-WebSocket-Protocol</c> value (<see cref="WebSocketKeyProtocol"/>),
+    /// for browsers, when the request has no <c>Authorization</c> header.
+    /// </summary>
+    public static TBuilder AcceptKeyInWebSocketProtocol<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.WithMetadata(new WebSocketKeyMetadata());
     }
 
     /// <summary>The endpoints need no key at all.</summary>
