@@ -134,6 +134,34 @@ public sealed class DashboardTests(BrowserFixture browser, DashboardSite site) :
         }
     }
 
+    [Fact]
+    public async Task The_export_button_downloads_the_users_records_as_json_lines()
+    {
+        await using var page = await browser.OpenAsync(Address);
+        await page.GotoAsync($"users/{site.Seed.UserId}");
+        var download = await page.Page.RunAndWaitForDownloadAsync(() => page.Page.GetByRole(AriaRole.Link, new() { Name = "Export (JSON Lines)" }).ClickAsync());
+        download.SuggestedFilename.ShouldBe($"{site.Seed.UserId}.jsonl");
+        var file = Path.Combine(Path.GetTempPath(), "continuum-export-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        try
+        {
+            await download.SaveAsAsync(file);
+            var lines = (await File.ReadAllLinesAsync(file)).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject()).ToList();
+            ((string)lines[0]["scope"]!).ShouldBe("user");
+            ((string)lines[0]["id"]!).ShouldBe(site.Seed.UserId);
+            var sessions = lines.Where(l => (string?)l["kind"] == "sessions").Select(l => (string)l["row"]!["id"]!).ToList();
+            sessions.ShouldContain(site.Seed.Telegram);
+            sessions.ShouldContain(site.Seed.Cli);
+            lines.Where(l => (string?)l["kind"] == "events").Select(l => (string?)l["row"]!["content"]).ShouldContain("The GPU on node gpu-3 reads 82C under load.");
+            lines.Where(l => (string?)l["kind"] == "memories").Select(l => (string?)l["row"]!["content"]).ShouldContain("gpu-3 reads 61C under load after the fan fix");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        page.ShouldHaveNoErrors();
+    }
+
     [Theory]
     [InlineData(1280)]
     [InlineData(390)]
