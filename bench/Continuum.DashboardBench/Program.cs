@@ -7,6 +7,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Continuum.Server;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 var sessions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
 var perSession = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
@@ -17,7 +18,7 @@ Console.WriteLine($"{sessions:N0} sessions of {perSession} events ({sessions * p
 Console.WriteLine();
 
 var app = ContinuumServer.Build(["--urls", "http://127.0.0.1:0", "--Continuum:DataDirectory", root, "--Logging:LogLevel:Default", "Warning",
-    "--Continuum:Storage:Sqlite:Synchronous", "NORMAL"]);
+    "--Continuum:Storage:Sqlite:Synchronous", "NORMAL", "--Continuum:Models:Embeddings:Provider", "none"]);
 try
 {
     await using (app)
@@ -93,6 +94,43 @@ try
             Array.Sort(times);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {name} | {bytes:N0} | {times[iterations / 2]:F1} | {times[Math.Min(iterations - 1, (int)Math.Ceiling(iterations * 0.95) - 1)]:F1} | {times[^1]:F1} |"));
+        }
+
+        // Where a full-text search of one user's sessions spends its time: the whole hybrid search against the one
+        // lexical index query the sessions page makes.
+        Console.WriteLine();
+        Console.WriteLine("| full-text search of a user, in-process | p50 ms | p95 ms |");
+        Console.WriteLine("| --- | ---: | ---: |");
+        using (Continuum.Security.CallerContext.Use(Continuum.Security.Caller.Local("default")))
+        {
+            var search = app.Services.GetRequiredService<Continuum.Search.ISearchService>();
+            var store = app.Services.GetRequiredService<Continuum.Search.ISearchStore>();
+            var terms = Continuum.Search.QueryText.Terms("deploy node-3");
+            var parts = new (string Name, Func<Task> Run)[]
+            {
+                ("search service (events, summaries, memories, fused)", () => search.SearchAsync(new Continuum.Search.SearchRequest { UserId = lastUser, Query = "deploy node-3", Limit = 20 })),
+                ("search service, events only", () => search.SearchAsync(new Continuum.Search.SearchRequest { UserId = lastUser, Query = "deploy node-3", Limit = 20, Kinds = ["event"] })),
+                ("one lexical match of the user's events (all terms)", () => store.MatchAsync("default", "event", new Continuum.Search.SearchScope(lastUser, null, null, null, null, null), terms, 200, default)),
+            };
+            foreach (var (name, run) in parts)
+            {
+                for (var i = 0; i < 3; i++)
+                {
+                    await run();
+                }
+
+                var times = new double[iterations];
+                for (var i = 0; i < iterations; i++)
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    await run();
+                    times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                }
+
+                Array.Sort(times);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {times[iterations / 2]:F1} | {times[Math.Min(iterations - 1, (int)Math.Ceiling(iterations * 0.95) - 1)]:F1} |"));
+            }
         }
 
         await app.StopAsync();

@@ -61,6 +61,65 @@ public sealed class DashboardTests(BrowserFixture browser, DashboardSite site) :
     }
 
     [Fact]
+    public async Task The_link_graph_shows_whole_ids_in_a_readable_size_at_390_pixels()
+    {
+        await using var page = await browser.OpenAsync(Address, 390, 844);
+        await page.GotoAsync($"sessions/{site.Seed.Web}");
+        var labels = await page.Page.EvaluateAsync<GraphLabel[]>(
+            """
+            () => {
+              const svg = document.querySelector("section[aria-labelledby=links] svg").getBoundingClientRect();
+              return [...document.querySelectorAll("section[aria-labelledby=links] svg text")].map(t => {
+                const r = t.getBoundingClientRect();
+                return { text: t.textContent, height: r.height, inside: r.left >= svg.left - 0.5 && r.right <= svg.right + 0.5 };
+              });
+            }
+            """);
+        string[] ids = [site.Seed.Telegram, site.Seed.Cli, site.Seed.Fork];
+        foreach (var id in ids)
+        {
+            labels.Select(l => l.Text).ShouldContain(id, "every linked session's id is shown whole");
+        }
+
+        foreach (var label in labels)
+        {
+            label.Inside.ShouldBeTrue($"'{label.Text}' is cut off by the graph's edge");
+            label.Height.ShouldBeGreaterThanOrEqualTo(12, $"'{label.Text}' is drawn {label.Height:F1} px high");
+        }
+
+        await page.ScreenshotAsync("link-graph-narrow");
+    }
+
+    private sealed class GraphLabel
+    {
+        public string Text { get; set; } = "";
+
+        public double Height { get; set; }
+
+        public bool Inside { get; set; }
+    }
+
+    [Fact]
+    public async Task The_sessions_search_lists_the_users_sessions_holding_every_word_with_links_to_the_messages()
+    {
+        await using var page = await browser.OpenAsync(Address);
+        await page.GotoAsync($"sessions?user={site.Seed.UserId}&q=fan+61C");
+
+        // The web session said it, and the fork made at its first message holds it too; the Telegram thread does not.
+        var matches = page.Page.Locator("section[aria-labelledby=hits] ol.matches > li");
+        var sessions = await matches.EvaluateAllAsync<string[]>("items => items.map(i => i.querySelector('a').getAttribute('href'))");
+        sessions.Order().ShouldBe(new[] { $"sessions/{site.Seed.Web}", $"sessions/{site.Seed.Fork}" }.Order());
+        var web = matches.Filter(new() { Has = page.Page.Locator($"a[href='sessions/{site.Seed.Web}']") });
+        await Expect(web).ToContainTextAsync("I replaced the fan on gpu-3; it now reads 61C.");
+        await web.Locator($"a[href^='sessions/{site.Seed.Web}#seq-']").ClickAsync();
+        await Expect(page.Page.Locator("ol.events li.event:target")).ToContainTextAsync("I replaced the fan on gpu-3");
+
+        await page.GotoAsync($"sessions?user={site.Seed.UserId}&q=fan+volcano");
+        await Expect(page.Page.Locator("section[aria-labelledby=hits]")).ToContainTextAsync("No match");
+        page.ShouldHaveNoErrors();
+    }
+
+    [Fact]
     public async Task The_context_preview_shows_what_the_api_would_send_as_bars_per_part()
     {
         var context = await site.Server.GetOkAsync($"api/sessions/{site.Seed.Cli}/context?budget=500");
@@ -132,6 +191,34 @@ public sealed class DashboardTests(BrowserFixture browser, DashboardSite site) :
             page.Page.Dialog -= DismissOnce;
             await dialog.DismissAsync();
         }
+    }
+
+    [Fact]
+    public async Task The_export_button_downloads_the_users_records_as_json_lines()
+    {
+        await using var page = await browser.OpenAsync(Address);
+        await page.GotoAsync($"users/{site.Seed.UserId}");
+        var download = await page.Page.RunAndWaitForDownloadAsync(() => page.Page.GetByRole(AriaRole.Link, new() { Name = "Export (JSON Lines)" }).ClickAsync());
+        download.SuggestedFilename.ShouldBe($"{site.Seed.UserId}.jsonl");
+        var file = Path.Combine(Path.GetTempPath(), "continuum-export-" + Guid.NewGuid().ToString("N") + ".jsonl");
+        try
+        {
+            await download.SaveAsAsync(file);
+            var lines = (await File.ReadAllLinesAsync(file)).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!.AsObject()).ToList();
+            ((string)lines[0]["scope"]!).ShouldBe("user");
+            ((string)lines[0]["id"]!).ShouldBe(site.Seed.UserId);
+            var sessions = lines.Where(l => (string?)l["kind"] == "sessions").Select(l => (string)l["row"]!["id"]!).ToList();
+            sessions.ShouldContain(site.Seed.Telegram);
+            sessions.ShouldContain(site.Seed.Cli);
+            lines.Where(l => (string?)l["kind"] == "events").Select(l => (string?)l["row"]!["content"]).ShouldContain("The GPU on node gpu-3 reads 82C under load.");
+            lines.Where(l => (string?)l["kind"] == "memories").Select(l => (string?)l["row"]!["content"]).ShouldContain("gpu-3 reads 61C under load after the fan fix");
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        page.ShouldHaveNoErrors();
     }
 
     [Theory]

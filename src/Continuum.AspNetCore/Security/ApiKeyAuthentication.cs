@@ -12,7 +12,9 @@ namespace Continuum.AspNetCore.Security;
 /// the key's tenant and binding. Every path needs a key except <c>/health</c>, <c>/openapi/…</c> and endpoints marked
 /// <see cref="SecurityEndpointConventions.AllowAnonymousAccess{TBuilder}"/>; routes added later are covered by default.
 /// No key or a bad one is a 401 with <c>WWW-Authenticate: Bearer</c>; a valid key without the scope, or a bound key
-/// where its binding does not reach, is a 403.
+/// where its binding does not reach, is a 403. A request without an <c>Authorization</c> header may present the
+/// dashboard's sign-in cookie instead (<see cref="SignInCookie"/>); a browser asking for a dashboard page without a
+/// valid key is redirected to the sign-in page.
 /// </summary>
 internal sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyService keys, IProblemDetailsService problems, IOptions<ContinuumOptions> options)
 {
@@ -50,10 +52,16 @@ internal sealed class ApiKeyAuthentication(RequestDelegate next, IApiKeyService 
         Caller caller;
         try
         {
-            caller = await keys.AuthenticateAsync(Bearer(context.Request, endpoint), context.RequestAborted).ConfigureAwait(false);
+            caller = await keys.AuthenticateAsync(Bearer(context.Request, endpoint) ?? SignInCookie.From(context, endpoint), context.RequestAborted).ConfigureAwait(false);
         }
         catch (UnauthenticatedException e)
         {
+            if (SignInCookie.LoginRedirect(context, endpoint) is { } login)
+            {
+                context.Response.Redirect(login);
+                return;
+            }
+
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await RefuseAsync(context, 401, e.ErrorType, e.Message).ConfigureAwait(false);
             return;

@@ -56,7 +56,7 @@
   }
 
   // Other pages re-read themselves when the server says something changed, and swap in the new content.
-  if (!list && document.body.dataset.live === "swap") {
+  if (!list && document.body.dataset.live === "swap" && !document.querySelector("[data-no-live]")) {
     let timer = 0;
     const refresh = async () => {
       const response = await fetch(location.href, { headers: { accept: "text/html" } });
