@@ -176,12 +176,37 @@ public sealed class PostgresEventStore : IEventStore, IAppendGroupReport, IAsync
     public Task<IReadOnlyList<SessionEvent>> ListAsync(string tenantId, string sessionId, long afterSeq, int limit, CancellationToken cancellationToken) =>
         _database.ReadAsync<IReadOnlyList<SessionEvent>>(async c =>
         {
-            using var command = c.Command($"""
-                SELECT {PostgresCommands.EventColumns},
-                       (SELECT s.id FROM summaries s WHERE s.session_id = events.session_id AND s.level = 0 AND s.from_seq <= events.seq AND s.to_seq >= events.seq
-                        ORDER BY s.from_seq DESC LIMIT 1)
-                FROM events WHERE session_id = @session AND tenant_id = @tenant AND seq > @after ORDER BY seq LIMIT @limit
-                """).Bind("tenant", tenantId).Bind("session", sessionId).Bind("after", afterSeq).Bind("limit", limit);
-            return await command.ReadAllAsync(r => PostgresCommands.ReadEvent(r) with { SummaryId = r.GetNullableString(13) }, cancellationToken).ConfigureAwait(false);
+            // Both queries in one round trip. The summaries are read first: an event without a summary made between the two
+            // statements reads as it did a moment before, never with a summary of events it does not hold.
+            var batch = new NpgsqlBatch(c);
+            await using (batch.ConfigureAwait(false))
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {SummaryCover.Columns} FROM summaries WHERE session_id = $1 AND level = 0 AND to_seq > $2 ORDER BY from_seq")
+                {
+                    Parameters = { new() { Value = sessionId }, new() { Value = afterSeq } },
+                });
+                batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {PostgresCommands.EventColumns} FROM events WHERE session_id = $1 AND tenant_id = $2 AND seq > $3 ORDER BY seq LIMIT $4")
+                {
+                    Parameters = { new() { Value = sessionId }, new() { Value = tenantId }, new() { Value = afterSeq }, new() { Value = (long)limit } },
+                });
+                var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    var cover = new SummaryCover();
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        cover.Add(reader);
+                    }
+
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                    var items = new List<SessionEvent>(Math.Min(limit, 1024));
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        items.Add(StoreRows.ReadEvent(reader, cover.For(reader.GetInt64(2))));
+                    }
+
+                    return items;
+                }
+            }
         }, cancellationToken);
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Continuum.Json;
 using Continuum.Memory;
 using Npgsql;
 
@@ -228,7 +226,7 @@ public sealed class PostgresMemoryStore(PostgresDatabase database) : IMemoryStor
 
     private static NpgsqlCommand Bind(NpgsqlCommand command, string tenantId, MemoryItem m) => command
         .Bind("tenant", tenantId).Bind("id", m.Id).Bind("user", m.UserId).Bind("agent", m.AgentId).Bind("session", m.SessionId).Bind("kind", m.Kind)
-        .Bind("content", m.Content).Bind("subject", m.Subject).BindJson("sources", JsonSerializer.Serialize(m.Sources, JsonDefaults.Options))
+        .Bind("content", m.Content).Bind("subject", m.Subject).BindJson("sources", MemoryRows.SourcesJson(m.Sources))
         .Bind("from", m.ValidFrom).BindNullable("to", m.ValidTo?.UtcTicks).Bind("by", m.SupersededBy).Bind("mentions", m.Mentions)
         .Bind("created", m.CreatedAt).Bind("updated", m.UpdatedAt);
 

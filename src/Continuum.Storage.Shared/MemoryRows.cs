@@ -23,7 +23,7 @@ internal static class MemoryRows
             Kind = r.GetString(4),
             Content = r.GetString(5),
             Subject = r.ReadNullableString(6),
-            Sources = JsonSerializer.Deserialize<List<MemorySource>>(r.GetString(7), Json.JsonDefaults.Options) ?? [],
+            Sources = ReadSources(r.GetString(7)),
             ValidFrom = r.ReadTime(8),
             ValidTo = r.IsDBNull(9) ? null : r.ReadTime(9),
             SupersededBy = r.ReadNullableString(10),
@@ -32,4 +32,12 @@ internal static class MemoryRows
             UpdatedAt = r.ReadTime(13),
         };
     }
+
+    /// <summary>The stored text of <paramref name="sources"/>; most memories have none, and those skip the serializer.</summary>
+    public static string SourcesJson(IReadOnlyList<MemorySource> sources) =>
+        sources.Count == 0 ? "[]" : JsonSerializer.Serialize(sources, Json.JsonDefaults.Options);
+
+    // A duplicate search reads up to 20 candidates on the writer: the common empty list is not parsed.
+    private static List<MemorySource> ReadSources(string json) =>
+        json == "[]" ? [] : JsonSerializer.Deserialize<List<MemorySource>>(json, Json.JsonDefaults.Options) ?? [];
 }

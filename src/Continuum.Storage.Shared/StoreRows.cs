@@ -71,7 +71,10 @@ internal static class StoreRows
     }
 
     /// <summary>An event from the columns <c>id, session_id, seq, type, role, name, content, tokens, entities, interface, created_at, metadata, idempotency_key</c>.</summary>
-    public static SessionEvent ReadEvent(DbDataReader r)
+    public static SessionEvent ReadEvent(DbDataReader r) => ReadEvent(r, null);
+
+    /// <summary>An event from the same columns as <see cref="ReadEvent(DbDataReader)"/>, covered by the summary <paramref name="summaryId"/>.</summary>
+    public static SessionEvent ReadEvent(DbDataReader r, string? summaryId)
     {
         ArgumentNullException.ThrowIfNull(r);
         return new SessionEvent
@@ -89,6 +92,7 @@ internal static class StoreRows
             CreatedAt = r.ReadTime(10),
             Metadata = r.IsDBNull(11) ? null : ParseElement(r.GetString(11)),
             IdempotencyKey = r.ReadNullableString(12),
+            SummaryId = summaryId,
         };
     }
 

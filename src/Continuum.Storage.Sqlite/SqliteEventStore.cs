@@ -130,20 +130,30 @@ public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            // One snapshot for the summaries and the events, so an event's summary is the one stored with it.
+            using var transaction = connection.BeginTransaction(deferred: true);
+            var cover = new SummaryCover();
+            using (var summaries = connection.CreateCommand())
+            {
+                summaries.Transaction = transaction;
+                summaries.CommandText = $"SELECT {SummaryCover.Columns} FROM summaries WHERE session_id = $session AND level = 0 AND to_seq > $after ORDER BY from_seq";
+                summaries.Bind("$session", sessionId).Bind("$after", afterSeq);
+                using var ranges = await summaries.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await ranges.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    cover.Add(ranges);
+                }
+            }
+
             using var command = connection.CreateCommand();
-            // The summary covering an event is the first-level summary whose range holds its seq (ranges do not overlap).
-            command.CommandText = $"""
-                SELECT {SqliteRows.EventColumns},
-                       (SELECT s.id FROM summaries s WHERE s.session_id = events.session_id AND s.level = 0 AND s.from_seq <= events.seq AND s.to_seq >= events.seq
-                        ORDER BY s.from_seq DESC LIMIT 1)
-                FROM events WHERE session_id = $session AND tenant_id = $tenant AND seq > $after ORDER BY seq LIMIT $limit
-                """;
+            command.Transaction = transaction;
+            command.CommandText = $"SELECT {SqliteRows.EventColumns} FROM events WHERE session_id = $session AND tenant_id = $tenant AND seq > $after ORDER BY seq LIMIT $limit";
             command.Bind("$tenant", tenantId).Bind("$session", sessionId).Bind("$after", afterSeq).Bind("$limit", limit);
-            var items = new List<SessionEvent>(Math.Min(limit, 256));
+            var items = new List<SessionEvent>(Math.Min(limit, 1024));
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                items.Add(SqliteRows.ReadEvent(reader) with { SummaryId = reader.GetNullableString(13) });
+                items.Add(StoreRows.ReadEvent(reader, cover.For(reader.GetInt64(2))));
             }
 
             return items;

@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using Continuum.Json;
 using Continuum.Memory;
 using Microsoft.Data.Sqlite;
 
@@ -15,6 +13,7 @@ public sealed class SqliteMemoryStore(SqliteDatabase database) : IMemoryStore
     private const string Columns = MemoryRows.Columns;
     private const int DuplicateCandidates = 20;
     private const int FactCandidates = 50;
+    private static readonly string PrefixedColumns = string.Join(", ", Columns.Split(", ").Select(c => "m." + c));
 
     /// <inheritdoc />
     public Task<MemoryWrite> AddAsync(string tenantId, MemoryItem memory, Func<MemoryItem, IReadOnlyList<MemoryItem>, MemoryDecision> decide, CancellationToken cancellationToken)
@@ -201,7 +200,7 @@ public sealed class SqliteMemoryStore(SqliteDatabase database) : IMemoryStore
         {
             var match = string.Join(" OR ", words.Select(x => "\"" + x.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"*"));
             using var similar = w.Command($"""
-                SELECT {string.Join(", ", Columns.Split(", ").Select(c => "m." + c))} FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
+                SELECT {PrefixedColumns} FROM memories_fts JOIN memories m ON m.rowid = memories_fts.rowid
                 WHERE memories_fts MATCH $match AND m.tenant_id = $tenant AND m.user_id = $user AND m.kind = $kind AND m.valid_to IS NULL
                   AND m.agent_id IS $agent
                 ORDER BY bm25(memories_fts) LIMIT $limit
@@ -247,7 +246,7 @@ public sealed class SqliteMemoryStore(SqliteDatabase database) : IMemoryStore
 
     private static SqliteCommand Bind(SqliteCommand command, string tenantId, MemoryItem m) => command
         .Bind("$tenant", tenantId).Bind("$id", m.Id).Bind("$user", m.UserId).Bind("$agent", m.AgentId).Bind("$session", m.SessionId).Bind("$kind", m.Kind)
-        .Bind("$content", m.Content).Bind("$subject", m.Subject).Bind("$sources", JsonSerializer.Serialize(m.Sources, JsonDefaults.Options))
+        .Bind("$content", m.Content).Bind("$subject", m.Subject).Bind("$sources", MemoryRows.SourcesJson(m.Sources))
         .Bind("$from", m.ValidFrom).Bind("$to", m.ValidTo).Bind("$by", m.SupersededBy).Bind("$mentions", m.Mentions)
         .Bind("$created", m.CreatedAt).Bind("$updated", m.UpdatedAt);
 

@@ -49,4 +49,25 @@ public abstract partial class StoreConformanceTests
         (await Context.GetActiveSummariesAsync(Tenant, session.Id, Ct)).ShouldBe([stacked]);
         (await Context.SaveStackedSummaryAsync(Tenant, NewSummary(session.Id, 1, 4, "twice") with { Level = 1 }, [first.Id], Ct)).ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task Each_event_read_names_the_first_level_summary_covering_it_from_any_page_start()
+    {
+        var session = await CreateAsync(NewSession(null, "cli", "host-1", T0));
+        await Events.AppendAsync(Tenant, session.Id, [.. Enumerable.Range(1, 12).Select(i => Record($"turn {i}"))], T0, Ct);
+        var first = NewSummary(session.Id, 1, 3, "one to three");
+        var second = NewSummary(session.Id, 4, 6, "four to six");
+        var third = NewSummary(session.Id, 7, 9, "seven to nine");
+        (await Context.SaveSummaryAsync(Tenant, first, 0, 10, [], Ct)).ShouldBeTrue();
+        (await Context.SaveSummaryAsync(Tenant, second, 3, 10, [], Ct)).ShouldBeTrue();
+        (await Context.SaveSummaryAsync(Tenant, third, 6, 10, [], Ct)).ShouldBeTrue();
+        (await Context.SaveStackedSummaryAsync(Tenant, NewSummary(session.Id, 1, 6, "one to six") with { Level = 1 }, [first.Id, second.Id], Ct)).ShouldBeTrue();
+
+        (await Events.ListAsync(Tenant, session.Id, 0, 20, Ct)).Select(e => e.SummaryId)
+            .ShouldBe([first.Id, first.Id, first.Id, second.Id, second.Id, second.Id, third.Id, third.Id, third.Id, null, null, null]);
+        var page = await Events.ListAsync(Tenant, session.Id, 4, 6, Ct);
+        page.Select(e => e.Seq).ShouldBe([5L, 6L, 7L, 8L, 9L, 10L]);
+        page.Select(e => e.SummaryId).ShouldBe([second.Id, second.Id, third.Id, third.Id, third.Id, null]);
+        (await Events.ListAsync(Tenant, session.Id, 9, 20, Ct)).Select(e => e.SummaryId).ShouldBe([null, null, null]);
+    }
 }

@@ -2,9 +2,12 @@ using System.Diagnostics;
 using Continuum.Bench;
 using Npgsql;
 
-namespace Continuum.LoadBench;
+namespace Continuum.Bench;
 
-/// <summary>The PostgreSQL baseline: prepared single-row INSERTs into a table with only a primary key, one commit a row, each client its own connection.</summary>
+/// <summary>
+/// The PostgreSQL baseline of both PostgreSQL benches: prepared single-row INSERTs into an events table with the same key,
+/// one commit a row, each client its own connection.
+/// </summary>
 internal static class RawPostgres
 {
     public static async Task<PhaseResult> RunAsync(string database, int clients, Window window, CancellationToken cancellationToken)
@@ -54,6 +57,6 @@ internal static class RawPostgres
                 }
             }
         }, cancellationToken)));
-        return PhaseResult.From("raw postgres", clients, window, logs);
+        return PhaseResult.From("raw npgsql", clients, window, logs);
     }
 }
