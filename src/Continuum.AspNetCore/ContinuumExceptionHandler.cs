@@ -11,7 +11,8 @@ namespace Continuum.AspNetCore;
 /// Maps every exception to a problem details document with a stable <c>type</c>. Continuum's own errors keep
 /// their status and message; malformed requests are 400 (413 when too large); anything else is a 500 that
 /// never shows the exception's text. Client errors are logged at Debug, server errors at Error; the problem is
-/// written as <c>application/problem+json</c> whatever the request's <c>Accept</c> header says.
+/// written as <c>application/problem+json</c> whatever the request's <c>Accept</c> header says, except on routes
+/// marked <see cref="Gateway.OpenAIErrorShape"/> (the gateway's <c>/v1</c>), whose clients parse OpenAI's error shape.
 /// </summary>
 public sealed partial class ContinuumExceptionHandler(IProblemDetailsService problems, ILogger<ContinuumExceptionHandler> logger) : IExceptionHandler
 {
@@ -85,6 +86,20 @@ public sealed partial class ContinuumExceptionHandler(IProblemDetailsService pro
         }
 
         httpContext.Response.StatusCode = problem.Status ?? 500;
+        // The exception handler runs with the endpoint cleared; the feature keeps the one that failed.
+        var endpoint = httpContext.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? httpContext.GetEndpoint();
+        if (endpoint?.Metadata.GetMetadata<Gateway.OpenAIErrorShape>() is not null)
+        {
+            var status = problem.Status ?? 500;
+            var code = problem.Type?.StartsWith(TypePrefix, StringComparison.Ordinal) == true ? problem.Type[TypePrefix.Length..] : problem.Type;
+            var message = problem is ValidationProblemDetails { Errors.Count: > 0 } invalid
+                ? string.Join("; ", invalid.Errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"))
+                : problem.Detail ?? problem.Title ?? TitleFor(status);
+            var param = (problem as ValidationProblemDetails)?.Errors.Keys.FirstOrDefault();
+            await Gateway.OpenAIError.WriteAsync(httpContext, status, message, Gateway.OpenAIError.TypeFor(status), code, param).ConfigureAwait(false);
+            return true;
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception })
             .ConfigureAwait(false);
     }

@@ -50,8 +50,23 @@ public static class ContinuumMcpExtensions
 
     /// <summary>
     /// Maps the Streamable HTTP endpoint at <paramref name="pattern"/> (<c>/mcp</c> by default) as an ordinary route:
-    /// whatever authentication the host applies to its routes applies to it.
+    /// whatever authentication the host applies to its routes applies to it. A message posted as anything but JSON is
+    /// a 415 problem, as the transport requires, rather than the SDK's failure to read it.
     /// </summary>
-    public static IEndpointConventionBuilder MapContinuumMcp(this IEndpointRouteBuilder endpoints, string pattern = DefaultPath) =>
-        endpoints.MapMcp(pattern).ExcludeFromDescription();
+    public static IEndpointConventionBuilder MapContinuumMcp(this IEndpointRouteBuilder endpoints, string pattern = DefaultPath)
+    {
+        var mcp = endpoints.MapMcp(pattern).ExcludeFromDescription();
+        mcp.Add(endpoint =>
+        {
+            if (endpoint.RequestDelegate is not { } inner)
+            {
+                return;
+            }
+
+            endpoint.RequestDelegate = context => HttpMethods.IsPost(context.Request.Method) && !context.Request.HasJsonContentType()
+                ? throw new Errors.ContinuumException("unsupported-media-type", 415, "An MCP message is JSON: send Content-Type: application/json.")
+                : inner(context);
+        });
+        return mcp;
+    }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,8 +29,9 @@ public static class ContinuumGatewayExtensions
     public static IEndpointRouteBuilder MapContinuumGateway(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
-        var v1 = endpoints.MapGroup("/v1").WithTags("gateway");
+        var v1 = endpoints.MapGroup("/v1").WithTags("gateway").WithMetadata(OpenAIErrorShape.Instance);
         v1.MapPost("/chat/completions", (HttpContext http) => http.RequestServices.GetRequiredService<ChatCompletionsHandler>().HandleAsync(http))
+            .WithMetadata(new AcceptsMetadata(["*/*"], typeof(JsonObject)))
             .WithName("ChatCompletions")
             .WithSummary("OpenAI-compatible chat completions with the caller's session context and memory (streaming too).");
         v1.MapGet("/models", (HttpContext http) =>

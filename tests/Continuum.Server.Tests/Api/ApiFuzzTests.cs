@@ -20,14 +20,6 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
     private const string BadBytes = "@@bad-utf8@@";
     private const string Duplicate = "@@duplicate@@";
 
-    private static readonly string?[] ContentTypes =
-    [
-        "application/json", "application/json; charset=utf-8", "application/json; charset=bogus", "application/json; charset=",
-        "application/json; charset=utf-16", "text/plain", "application/xml", "///", null, "application/merge-patch+json",
-    ];
-
-    private static readonly string?[] AcceptHeaders = [null, "text/html", "text/plain", "text/markdown", "application/xml", "*/*", "application/json", "image/png;q=0.5"];
-
     // Kestrel itself refuses a NUL in the path (a bare 400 before any application code runs), so ids here stop
     // short of %00; control characters, bad UTF-8 escapes, overlong and traversal ids all reach the API.
     private static readonly string[] MalformedIds =
@@ -78,7 +70,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
                     sent++;
                     var status = (int)response.StatusCode;
                     statuses[status] = statuses.GetValueOrDefault(status) + 1;
-                    if (Check(response, status, body) is { } problem && failures.Count < 50)
+                    if (FuzzRequest.ProblemDocument(response, status, body) is { } problem && failures.Count < 50)
                     {
                         failures.Add($"{description} -> {status}: {problem} {Truncate(body)}");
                     }
@@ -107,40 +99,6 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
         logs.Entries.ShouldBeEmpty();
     }
 
-    // A 5xx, or a 4xx that is not a problem document with its own status, is a failure.
-    private static string? Check(HttpResponseMessage response, int status, string body)
-    {
-        if (status >= 500)
-        {
-            return "a server error";
-        }
-
-        if (status < 400)
-        {
-            return null;
-        }
-
-        if (response.Content.Headers.ContentType?.MediaType != "application/problem+json")
-        {
-            return $"a {response.Content.Headers.ContentType?.MediaType ?? "bodiless"} answer instead of a problem document";
-        }
-
-        try
-        {
-            var problem = JsonNode.Parse(body)!.AsObject();
-            if ((int?)problem["status"] != status)
-            {
-                return "a problem whose status is not the answer's";
-            }
-
-            return ((string?)problem["type"])?.StartsWith("https://continuum.dev/problems/", StringComparison.Ordinal) == true ? null : "a problem without a Continuum type";
-        }
-        catch (JsonException)
-        {
-            return "a problem document that is not JSON";
-        }
-    }
-
     private static HttpRequestMessage Build(OpenApiOperation operation, Random random, string[] pool, out string description)
     {
         var path = operation.Path;
@@ -154,27 +112,14 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
             .Select(q => $"{q}={QueryValue(random, pool)}").ToList();
         var uri = path.TrimStart('/') + (query.Count > 0 ? "?" + string.Join('&', query) : "");
         var request = new HttpRequestMessage(new HttpMethod(operation.Method), uri);
-        var mutation = "none";
+        byte[]? bytes = null;
+        var mutation = "no body";
         if (operation.Body is not null || random.Next(8) == 0)
         {
-            var (bytes, kind) = Body(operation.Body ?? new JsonObject(), operation.Document, random, pool);
-            mutation = kind;
-            request.Content = new ByteArrayContent(bytes);
-            var contentType = random.Next(3) == 0 ? ContentTypes[random.Next(ContentTypes.Length)] : "application/json";
-            if (contentType is not null)
-            {
-                request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
-            }
-
-            mutation += $" as {contentType ?? "no content type"}";
+            (bytes, mutation) = Body(operation.Body ?? new JsonObject(), operation.Document, random, pool);
         }
 
-        if (AcceptHeaders[random.Next(AcceptHeaders.Length)] is { } accept)
-        {
-            request.Headers.TryAddWithoutValidation("Accept", accept);
-            mutation += $", Accept {accept}";
-        }
-
+        mutation += ", " + FuzzRequest.Dress(request, bytes, random);
         description = $"{operation.Method} /{uri[..Math.Min(uri.Length, 200)]} ({mutation})";
         return request;
     }
