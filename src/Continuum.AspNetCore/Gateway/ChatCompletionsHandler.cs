@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
@@ -20,9 +21,10 @@ namespace Continuum.AspNetCore.Gateway;
 /// <c>POST /v1/chat/completions</c>: finds the caller's session, puts its context in front of the client's messages
 /// within the session's budget, forwards the request (every field it does not know kept as sent) to the upstream
 /// for its model, relays the answer as the upstream sent it (JSON, or server-sent events ending in
-/// <c>data: [DONE]</c>), and records the messages that are new since the session's last call together with the
-/// answer, in one batch, before the client sees the end of the answer. An upstream error is relayed with its status
-/// and nothing is recorded; a client that goes away mid-stream leaves what it was sent, marked incomplete.
+/// <c>data: [DONE]</c>), and has <see cref="GatewayRecorder"/> record the messages that are new since the session's
+/// last call together with the answer, in one batch, once the client has the end of the answer. An upstream error is
+/// relayed with its status and nothing is recorded; a client that goes away mid-stream leaves what it was sent,
+/// marked incomplete.
 /// </summary>
 internal sealed partial class ChatCompletionsHandler(
     ISessionService sessions,
@@ -57,17 +59,23 @@ internal sealed partial class ChatCompletionsHandler(
         var cancellationToken = http.RequestAborted;
         try
         {
-            var read = GatewayTelemetry.Source.StartActivity("gateway.read");
-            var body = await ReadBodyAsync(http, cancellationToken).ConfigureAwait(false);
-            var settings = body["continuum"] as JsonObject;
-            body.Remove("continuum");
-            if (body["messages"] is not JsonArray { Count: > 0 } messages)
+            JsonObject body;
+            JsonArray messages;
+            GatewayHistory history;
+            using (GatewayTelemetry.Source.StartActivity("gateway.read"))
             {
-                throw new GatewayRequestException(400, "messages is required: a non-empty array of chat messages.", "missing_required_parameter", "messages");
+                body = await ReadBodyAsync(http, cancellationToken).ConfigureAwait(false);
+                messages = body["messages"] as JsonArray ?? [];
+                if (messages.Count == 0)
+                {
+                    throw new GatewayRequestException(400, "messages is required: a non-empty array of chat messages.", "missing_required_parameter", "messages");
+                }
+
+                history = GatewayHistory.Read(messages);
             }
 
-            var history = GatewayHistory.Read(messages);
-            read?.Dispose();
+            var settings = body["continuum"] as JsonObject;
+            body.Remove("continuum");
             var stream = body["stream"] is JsonValue s && s.TryGetValue<bool>(out var streaming) && streaming;
             var model = body["model"] is JsonValue m && m.TryGetValue<string>(out var name) ? name : null;
             Session? session;
@@ -524,9 +532,7 @@ internal sealed partial class ChatCompletionsHandler(
 
                     if (accumulated.Add(data) || clientWantsUsage)
                     {
-                        await http.Response.WriteAsync("data: ", cancellationToken).ConfigureAwait(false);
-                        await http.Response.WriteAsync(data.ToString(), cancellationToken).ConfigureAwait(false);
-                        await http.Response.WriteAsync("\n\n", cancellationToken).ConfigureAwait(false);
+                        await WriteDataAsync(http.Response.Body, data, cancellationToken).ConfigureAwait(false);
                         await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -613,6 +619,24 @@ internal sealed partial class ChatCompletionsHandler(
     }
 
     private const string UpstreamsNoModel = GatewayUpstreams.NoModelName;
+
+    // One piece as one write, "data: " and its JSON and the blank line, from a pooled buffer (no string built for it).
+    private static async ValueTask WriteDataAsync(Stream body, ReadOnlyMemory<char> data, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(8 + Encoding.UTF8.GetMaxByteCount(data.Length));
+        try
+        {
+            "data: "u8.CopyTo(buffer);
+            var length = 6 + Encoding.UTF8.GetBytes(data.Span, buffer.AsSpan(6));
+            buffer[length++] = (byte)'\n';
+            buffer[length++] = (byte)'\n';
+            await body.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     private static async Task WriteWholeAnswerAsync(HttpContext http, string id, long created, string model, string text, bool stream, CancellationToken cancellationToken)
     {
