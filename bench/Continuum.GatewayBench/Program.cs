@@ -2,7 +2,9 @@
 // stream of pieces) is called directly and through Continuum's /v1/chat/completions (session resumed by
 // X-Continuum-User, context injected, the exchange recorded on SQLite with synchronous=FULL), at 1 and 64
 // concurrent clients; the figures are p50 and p99 per call of each, the difference, and the time to the first
-// streamed piece both ways.
+// streamed piece both ways. Each gateway row is followed by where its calls' time went (the gateway's activities,
+// mean and p50 per call) and the process's CPU time per call through the gateway less the same per direct call.
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -18,12 +20,32 @@ var calls = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) :
 int[] concurrency = args.Length > 1 ? [.. args[1].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture))] : [1, 64];
 Console.WriteLine($"Continuum gateway benchmark: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 Console.WriteLine($"{calls} calls per row after {calls / 4} warm-up calls; 0 ms fake upstream on loopback; SQLite synchronous=FULL");
+Console.WriteLine($"load average at start: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 Console.WriteLine();
+
+// The gateway's stages, as its activities report them (in process: the server runs in this process).
+var stages = new ConcurrentDictionary<string, ConcurrentBag<double>>(StringComparer.Ordinal);
+var collecting = false;
+using var listener = new ActivityListener
+{
+    ShouldListenTo = source => source.Name == "Continuum.Gateway",
+    Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+    ActivityStopped = activity =>
+    {
+        if (Volatile.Read(ref collecting))
+        {
+            stages.GetOrAdd(activity.OperationName, _ => []).Add(activity.Duration.TotalMilliseconds);
+        }
+    },
+};
+ActivitySource.AddActivityListener(listener);
+var breakdowns = new List<string>();
 
 await using var upstream = await FakeUpstream.StartAsync();
 var data = Path.Combine(Path.GetTempPath(), "continuum-gwbench-" + Guid.NewGuid().ToString("N"));
 var app = ContinuumServer.Build(["--urls", "http://127.0.0.1:0", "--Continuum:DataDirectory", data,
-    "--Continuum:Models:Chat:Endpoint", upstream.Endpoint, "--Continuum:Models:Chat:Model", "fake-model"],
+    "--Continuum:Models:Chat:Endpoint", upstream.Endpoint, "--Continuum:Models:Chat:Model", "fake-model",
+    "--Continuum:Models:Embeddings:Provider", "none"],
     b => b.Logging.SetMinimumLevel(LogLevel.Warning));
 await app.StartAsync();
 var gateway = app.Urls.Single() + "/v1/chat/completions";
@@ -38,8 +60,16 @@ foreach (var stream in new[] { false, true })
     {
         await RunAsync(direct, clients, calls / 4, stream, user: null);
         await RunAsync(gateway, clients, calls / 4, stream, user: "warm");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var d = await RunAsync(direct, clients, calls, stream, user: null);
+        var directCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        stages.Clear();
+        Volatile.Write(ref collecting, true);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var g = await RunAsync(gateway, clients, calls, stream, user: "bench");
+        var gatewayCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Volatile.Write(ref collecting, false);
+        breakdowns.Add(Breakdown($"{(stream ? "stream" : "JSON")}, {clients} client{(clients == 1 ? "" : "s")}", (gatewayCpu - directCpu).TotalMilliseconds / calls));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"| {(stream ? "stream, whole answer" : "JSON")} | {clients} | {d.Whole.P50:F3} | {g.Whole.P50:F3} | {g.Whole.P50 - d.Whole.P50:F3} | {d.Whole.P99:F3} | {g.Whole.P99:F3} | {g.Whole.P99 - d.Whole.P99:F3} |"));
         if (stream)
@@ -50,9 +80,28 @@ foreach (var stream in new[] { false, true })
     }
 }
 
+Console.WriteLine();
+Console.WriteLine("Where a gateway call's time goes (mean and p50 per call of each stage; the record runs after the answer is delivered):");
+Console.WriteLine();
+Console.WriteLine("| run | gateway CPU per call ms | " + string.Join(" | ", StageNames) + " |");
+Console.WriteLine("| --- | ---: | " + string.Join(" | ", StageNames.Select(_ => "---:")) + " |");
+foreach (var line in breakdowns)
+{
+    Console.WriteLine(line);
+}
+
+Console.WriteLine($"load average at end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
 await app.StopAsync();
 await app.DisposeAsync();
 Directory.Delete(data, recursive: true);
+
+string Breakdown(string run, double cpuPerCall)
+{
+    var cells = StageNames.Select(name => stages.TryGetValue(name, out var bag) && !bag.IsEmpty
+        ? string.Create(CultureInfo.InvariantCulture, $"{bag.Average():F3} / {Stats.Of([.. bag]).P50:F3}")
+        : "-");
+    return string.Create(CultureInfo.InvariantCulture, $"| {run} | {cpuPerCall:F3} | {string.Join(" | ", cells)} |");
+}
 
 async Task<(Stats Whole, Stats First)> RunAsync(string url, int clients, int total, bool stream, string? user)
 {
@@ -61,14 +110,20 @@ async Task<(Stats Whole, Stats First)> RunAsync(string url, int clients, int tot
     var next = -1;
     var workers = Enumerable.Range(0, clients).Select(async worker =>
     {
-        // Each client has its own user and session, and sends its growing history as OpenAI clients do.
+        // Each client has its own user and session, and sends its whole conversation on every call as OpenAI
+        // clients do; it starts a new conversation (on the same session) every five turns.
         var history = new List<string>();
         int i;
         while ((i = Interlocked.Increment(ref next)) < total)
         {
             var question = $"question {i} from client {worker}: what did we find about the gpu-3 temperature?";
             var messages = new StringBuilder("[");
-            foreach (var turn in history.TakeLast(10))
+            if (history.Count == 10)
+            {
+                history.Clear();
+            }
+
+            foreach (var turn in history)
             {
                 messages.Append(turn).Append(',');
             }
@@ -115,6 +170,12 @@ async Task<(Stats Whole, Stats First)> RunAsync(string url, int clients, int tot
     });
     await Task.WhenAll(workers);
     return (Stats.Of(whole), Stats.Of(first));
+}
+
+internal static partial class Program
+{
+    // The gateway's activities, in the order a call goes through them.
+    private static readonly string[] StageNames = ["gateway.read", "gateway.session", "gateway.context", "gateway.inject", "gateway.upstream", "gateway.relay", "gateway.record"];
 }
 
 internal readonly record struct Stats(double P50, double P99)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
@@ -20,9 +21,10 @@ namespace Continuum.AspNetCore.Gateway;
 /// <c>POST /v1/chat/completions</c>: finds the caller's session, puts its context in front of the client's messages
 /// within the session's budget, forwards the request (every field it does not know kept as sent) to the upstream
 /// for its model, relays the answer as the upstream sent it (JSON, or server-sent events ending in
-/// <c>data: [DONE]</c>), and records the messages that are new since the session's last call together with the
-/// answer, in one batch, before the client sees the end of the answer. An upstream error is relayed with its status
-/// and nothing is recorded; a client that goes away mid-stream leaves what it was sent, marked incomplete.
+/// <c>data: [DONE]</c>), and has <see cref="GatewayRecorder"/> record the messages that are new since the session's
+/// last call together with the answer, in one batch, once the client has the end of the answer. An upstream error is
+/// relayed with its status and nothing is recorded; a client that goes away mid-stream leaves what it was sent,
+/// marked incomplete.
 /// </summary>
 internal sealed partial class ChatCompletionsHandler(
     ISessionService sessions,
@@ -30,6 +32,7 @@ internal sealed partial class ChatCompletionsHandler(
     IChatTurns turns,
     ITokenCounter tokens,
     GatewayUpstreams upstreams,
+    GatewayRecorder recorder,
     IOptions<GatewayOptions> options,
     TimeProvider time,
     ILogger<ChatCompletionsHandler> logger,
@@ -43,12 +46,8 @@ internal sealed partial class ChatCompletionsHandler(
     private const string InjectedPreamble = "Context from Continuum (this user's session and long-term memory):";
     private const int MaxRememberedSessions = 100_000;
     private const int MaxQueryLength = 4096;
-    private static readonly TimeSpan RecordAfterDisconnect = TimeSpan.FromSeconds(15);
     private static readonly MediaTypeHeaderValue Json = new("application/json");
-
-    // The key of the last event recorded for each session: a call then sends only what follows it in the history.
-    // Only a shortcut: a missing or stale entry sends the whole history, whose keys the store replays.
-    private readonly ConcurrentDictionary<string, string> _recorded = new(StringComparer.Ordinal);
+    private static readonly byte[] DoneLine = "data: [DONE]\n\n"u8.ToArray();
 
     // The session a caller (interface and user) resolved to, for a minute: resuming is a write, reading the session
     // back is not. A closed, expired or deleted session is resolved again.
@@ -60,18 +59,31 @@ internal sealed partial class ChatCompletionsHandler(
         var cancellationToken = http.RequestAborted;
         try
         {
-            var body = await ReadBodyAsync(http, cancellationToken).ConfigureAwait(false);
-            var settings = body["continuum"] as JsonObject;
-            body.Remove("continuum");
-            if (body["messages"] is not JsonArray { Count: > 0 } messages)
+            JsonObject body;
+            JsonArray messages;
+            GatewayHistory history;
+            using (GatewayTelemetry.Source.StartActivity("gateway.read"))
             {
-                throw new GatewayRequestException(400, "messages is required: a non-empty array of chat messages.", "missing_required_parameter", "messages");
+                body = await ReadBodyAsync(http, cancellationToken).ConfigureAwait(false);
+                messages = body["messages"] as JsonArray ?? [];
+                if (messages.Count == 0)
+                {
+                    throw new GatewayRequestException(400, "messages is required: a non-empty array of chat messages.", "missing_required_parameter", "messages");
+                }
+
+                history = GatewayHistory.Read(messages);
             }
 
-            var history = GatewayHistory.Read(messages);
+            var settings = body["continuum"] as JsonObject;
+            body.Remove("continuum");
             var stream = body["stream"] is JsonValue s && s.TryGetValue<bool>(out var streaming) && streaming;
             var model = body["model"] is JsonValue m && m.TryGetValue<string>(out var name) ? name : null;
-            var session = await SessionAsync(http, body, cancellationToken).ConfigureAwait(false);
+            Session? session;
+            using (GatewayTelemetry.Source.StartActivity("gateway.session"))
+            {
+                session = await SessionAsync(http, body, cancellationToken).ConfigureAwait(false);
+            }
+
             if (session is not null)
             {
                 if (session.Status is SessionStatus.Closed or SessionStatus.Expired)
@@ -91,6 +103,8 @@ internal sealed partial class ChatCompletionsHandler(
 
             if (session is not null && Inject(http, settings))
             {
+                // What another client of the session was answered and is still being recorded belongs in this context.
+                await recorder.SettledAsync(session.Id, history, cancellationToken).ConfigureAwait(false);
                 await InjectAsync(body, messages, history, session, cancellationToken).ConfigureAwait(false);
             }
 
@@ -221,7 +235,13 @@ internal sealed partial class ChatCompletionsHandler(
     private async Task InjectAsync(JsonObject body, JsonArray messages, GatewayHistory history, Session session, CancellationToken cancellationToken)
     {
         var query = history.LastUserText is { } last ? (last.Length > MaxQueryLength ? last[..MaxQueryLength] : last) : null;
-        var built = await context.BuildAsync(session.Id, string.IsNullOrWhiteSpace(query) ? null : query, cancellationToken: cancellationToken).ConfigureAwait(false);
+        SessionContext built;
+        using (GatewayTelemetry.Source.StartActivity("gateway.context"))
+        {
+            built = await context.BuildAsync(session.Id, string.IsNullOrWhiteSpace(query) ? null : query, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        using var activity = GatewayTelemetry.Source.StartActivity("gateway.inject");
         var limit = built.Budget;
         var clientKeys = history.Messages.Where(m => m.Key is not null).Select(m => m.Key!).ToHashSet(StringComparer.Ordinal);
         var background = built.Tokens.CarriedOver + built.Tokens.Summaries + built.Tokens.Memories + built.Tokens.Entities > 0
@@ -350,6 +370,7 @@ internal sealed partial class ChatCompletionsHandler(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(upstream.Timeout);
         HttpResponseMessage response;
+        var waiting = GatewayTelemetry.Source.StartActivity("gateway.upstream");
         try
         {
             response = await upstreams.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
@@ -363,7 +384,12 @@ internal sealed partial class ChatCompletionsHandler(
             LogUpstreamUnreachable(logger, upstream.Name, ex);
             throw new GatewayRequestException(502, $"The upstream '{upstream.Name}' could not be reached.", "upstream_unreachable");
         }
+        finally
+        {
+            waiting?.Dispose();
+        }
 
+        using var relaying = GatewayTelemetry.Source.StartActivity("gateway.relay");
         using (response)
         {
             if (!response.IsSuccessStatusCode)
@@ -388,17 +414,23 @@ internal sealed partial class ChatCompletionsHandler(
                 throw new GatewayRequestException(504, $"The upstream '{upstream.Name}' did not finish its answer within {upstream.Timeout.TotalSeconds:0.#} seconds.", "upstream_timeout");
             }
 
-            if (session is not null)
-            {
-                var latency = time.GetElapsedTime(started);
-                var accumulated = StreamAccumulator.FromCompletion(answer);
-                await RecordAsync(session, history, accumulated.AnswerEvent(history.AnswerKey, upstream, latency, incomplete: false), cancellationToken).ConfigureAwait(false);
-            }
-
+            var latency = time.GetElapsedTime(started);
             http.Response.StatusCode = 200;
             http.Response.ContentType = "application/json";
             http.Response.ContentLength = answer.Length;
-            await http.Response.Body.WriteAsync(answer, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await http.Response.Body.WriteAsync(answer, cancellationToken).ConfigureAwait(false);
+                await http.Response.CompleteAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                // After the client has its answer (or has gone: the upstream answered, so it is kept all the same).
+                if (session is not null)
+                {
+                    recorder.Enqueue(session.Id, history, StreamAccumulator.FromCompletion(answer).AnswerEvent(history.AnswerKey, upstream, latency, incomplete: false));
+                }
+            }
         }
     }
 
@@ -500,9 +532,7 @@ internal sealed partial class ChatCompletionsHandler(
 
                     if (accumulated.Add(data) || clientWantsUsage)
                     {
-                        await http.Response.WriteAsync("data: ", cancellationToken).ConfigureAwait(false);
-                        await http.Response.WriteAsync(data.ToString(), cancellationToken).ConfigureAwait(false);
-                        await http.Response.WriteAsync("\n\n", cancellationToken).ConfigureAwait(false);
+                        await WriteDataAsync(http.Response.Body, data, cancellationToken).ConfigureAwait(false);
                         await http.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
@@ -514,84 +544,34 @@ internal sealed partial class ChatCompletionsHandler(
         }
 
         clientGone |= cancellationToken.IsCancellationRequested;
-        if (session is not null && (done || accumulated.HasContent))
+        try
         {
-            var answer = accumulated.AnswerEvent(history.AnswerKey, upstream, time.GetElapsedTime(started), incomplete: !done);
             if (clientGone)
             {
-                // The client went away: what it was sent is kept, marked incomplete, even though its request is over.
-                using var record = new CancellationTokenSource(RecordAfterDisconnect);
-                try
-                {
-                    await RecordAsync(session, history, answer, record.Token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is ContinuumException or OperationCanceledException)
-                {
-                    LogIncompleteNotRecorded(logger, session.Id, ex);
-                }
-
                 return;
             }
 
-            await RecordAsync(session, history, answer, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (clientGone)
-        {
-            return;
-        }
-
-        if (failure is not null)
-        {
-            var message = failure == "upstream_timeout"
-                ? $"The upstream '{upstream.Name}' stopped sending for {upstream.Timeout.TotalSeconds:0.#} seconds."
-                : $"The upstream '{upstream.Name}' broke off its answer.";
-            await http.Response.WriteAsync("data: " + OpenAIError.Body(message, failure == "upstream_timeout" ? "timeout_error" : "server_error", failure).ToJsonString() + "\n\n", cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await http.Response.WriteAsync("data: [DONE]\n\n", cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task RecordAsync(Session session, GatewayHistory history, NewEvent? answer, CancellationToken cancellationToken)
-    {
-        var start = 0;
-        if (_recorded.TryGetValue(session.Id, out var last) && history.Messages.FindLastIndex(m => m.Key == last) is var index and >= 0)
-        {
-            start = index + 1;
-        }
-
-        var events = new List<NewEvent>(history.Messages.Count - start + 1);
-        for (var i = start; i < history.Messages.Count; i++)
-        {
-            if (history.Messages[i].Event is { } e)
+            if (failure is not null)
             {
-                events.Add(e);
+                var message = failure == "upstream_timeout"
+                    ? $"The upstream '{upstream.Name}' stopped sending for {upstream.Timeout.TotalSeconds:0.#} seconds."
+                    : $"The upstream '{upstream.Name}' broke off its answer.";
+                await http.Response.WriteAsync("data: " + OpenAIError.Body(message, failure == "upstream_timeout" ? "timeout_error" : "server_error", failure).ToJsonString() + "\n\n", cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await http.Response.Body.WriteAsync(DoneLine, cancellationToken).ConfigureAwait(false);
+            await http.Response.CompleteAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // After the client has the end of the stream; a client that went away leaves what it was sent, marked
+            // incomplete, even though its request is over.
+            if (session is not null && (done || accumulated.HasContent))
+            {
+                recorder.Enqueue(session.Id, history, accumulated.AnswerEvent(history.AnswerKey, upstream, time.GetElapsedTime(started), incomplete: !done));
             }
         }
-
-        if (answer is not null)
-        {
-            events.Add(answer);
-        }
-
-        if (events.Count == 0)
-        {
-            return;
-        }
-
-        var limit = 1000;
-        for (var offset = 0; offset < events.Count; offset += limit)
-        {
-            await sessions.AppendBatchAsync(session.Id, events.GetRange(offset, Math.Min(limit, events.Count - offset)), cancellationToken).ConfigureAwait(false);
-        }
-
-        if (_recorded.Count > MaxRememberedSessions)
-        {
-            _recorded.Clear();
-        }
-
-        _recorded[session.Id] = events[^1].IdempotencyKey!;
     }
 
     // No upstream for the model: the answering pipeline answers from what Continuum holds (or from a chat client
@@ -613,12 +593,12 @@ internal sealed partial class ChatCompletionsHandler(
             return;
         }
 
-        await RecordAsync(session, history.Before(lastUser), null, cancellationToken).ConfigureAwait(false);
+        await recorder.RecordAsync(session.Id, history.Before(lastUser), null, cancellationToken).ConfigureAwait(false);
         var turn = new ChatTurnRequest(session.Id, history.Messages[lastUser].Text) { IdempotencyKey = history.Messages[lastUser].Key };
         if (!stream)
         {
             var answer = await turns.AnswerAsync(turn, cancellationToken).ConfigureAwait(false);
-            _recorded[session.Id] = history.Messages[lastUser].Key!;
+            recorder.Recorded(session.Id, history.Messages[lastUser].Key!);
             await WriteWholeAnswerAsync(http, id, created, answer.Model ?? UpstreamsNoModel, answer.Text, stream: false, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -633,12 +613,30 @@ internal sealed partial class ChatCompletionsHandler(
             await WriteChunkAsync(http, id, created, UpstreamsNoModel, new JsonObject { ["content"] = update.Text }, null, cancellationToken).ConfigureAwait(false);
         }
 
-        _recorded[session.Id] = history.Messages[lastUser].Key!;
+        recorder.Recorded(session.Id, history.Messages[lastUser].Key!);
         await WriteChunkAsync(http, id, created, UpstreamsNoModel, [], "stop", cancellationToken).ConfigureAwait(false);
         await http.Response.WriteAsync("data: [DONE]\n\n", cancellationToken).ConfigureAwait(false);
     }
 
     private const string UpstreamsNoModel = GatewayUpstreams.NoModelName;
+
+    // One piece as one write, "data: " and its JSON and the blank line, from a pooled buffer (no string built for it).
+    private static async ValueTask WriteDataAsync(Stream body, ReadOnlyMemory<char> data, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(8 + Encoding.UTF8.GetMaxByteCount(data.Length));
+        try
+        {
+            "data: "u8.CopyTo(buffer);
+            var length = 6 + Encoding.UTF8.GetBytes(data.Span, buffer.AsSpan(6));
+            buffer[length++] = (byte)'\n';
+            buffer[length++] = (byte)'\n';
+            await body.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     private static async Task WriteWholeAnswerAsync(HttpContext http, string id, long created, string model, string text, bool stream, CancellationToken cancellationToken)
     {
@@ -687,9 +685,6 @@ internal sealed partial class ChatCompletionsHandler(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The gateway's upstream {Upstream} could not be reached")]
     private static partial void LogUpstreamUnreachable(ILogger logger, string upstream, Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The incomplete answer of session {SessionId} could not be recorded")]
-    private static partial void LogIncompleteNotRecorded(ILogger logger, string sessionId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The store was unavailable to the gateway")]
     private static partial void LogStoreUnavailable(ILogger logger, Exception exception);

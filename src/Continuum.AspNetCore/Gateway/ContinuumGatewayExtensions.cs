@@ -18,6 +18,8 @@ public static class ContinuumGatewayExtensions
         services.AddOptions<GatewayOptions>().BindConfiguration(GatewayOptions.SectionName);
         services.TryAddSingleton<GatewayUpstreams>();
         services.TryAddSingleton<ChatCompletionsHandler>();
+        services.TryAddSingleton<GatewayRecorder>();
+        services.AddHostedService(sp => sp.GetRequiredService<GatewayRecorder>());
         services.TryAddSingleton<IGatewayBoundUser, CallerBoundUser>();
         return services;
     }

@@ -34,6 +34,15 @@ internal sealed class GatewayHistory
     /// <summary>The last user message's text (the query for memories), or null.</summary>
     public string? LastUserText => Messages.LastOrDefault(m => m.Role == EventRole.User)?.Text;
 
+    /// <summary>The key of the last message that is recorded (not a system message), or null.</summary>
+    public string? LastKey => Messages.FindLast(m => m.Key is not null)?.Key;
+
+    /// <summary>The index of the last message keyed <paramref name="key"/>, or -1.</summary>
+    public int IndexOf(string key) => Messages.FindLastIndex(m => m.Key == key);
+
+    /// <summary>True when a message of the history is keyed <paramref name="key"/> (or the history's answer is).</summary>
+    public bool Contains(string key) => AnswerKey == key || IndexOf(key) >= 0;
+
     /// <summary>The history of the messages before <paramref name="count"/>.</summary>
     public GatewayHistory Before(int count) => new(Messages.GetRange(0, count), "");
 

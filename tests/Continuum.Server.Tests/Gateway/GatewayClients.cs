@@ -2,6 +2,7 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Text.Json.Nodes;
 using Continuum.Server.Tests.Api;
+using Continuum.Server.Tests.Context;
 using Continuum.Testing;
 using OpenAI;
 using OpenAI.Chat;
@@ -37,6 +38,16 @@ public static class GatewayClients
     /// <summary>The user's sessions' conversation events (no system records), oldest first, of the one session the user has.</summary>
     public static async Task<List<JsonObject>> ConversationOfAsync(ApiServer server, string sessionId) =>
         await ChatTurnsTests.ConversationAsync(server, sessionId);
+
+    /// <summary>
+    /// The conversation once it holds <paramref name="count"/> events: the gateway records an exchange after the client
+    /// has its answer, one session's exchanges in call order, so once the last one is in, every earlier one is too.
+    /// </summary>
+    public static async Task<List<JsonObject>> RecordedConversationAsync(ApiServer server, string sessionId, int count)
+    {
+        await ContextServer.EventuallyAsync(async () => (await ConversationOfAsync(server, sessionId)).Count >= count, TimeSpan.FromSeconds(30), $"the gateway recorded {count} events");
+        return await ConversationOfAsync(server, sessionId);
+    }
 
     /// <summary>The one session of the user an identity resolves to.</summary>
     public static async Task<string> SessionOfUserAsync(ApiServer server, string iface, string externalUserId)

@@ -31,7 +31,7 @@ public sealed class GatewayTests
         result.Value.Usage.OutputTokenCount.ShouldBeGreaterThan(0);
         result.GetRawResponse().Headers.TryGetValue("X-Continuum-Session", out var sessionId).ShouldBeTrue();
         upstream.Authorizations.ShouldAllBe(a => !a.Contains("sk-client-key"), "the client's key is never sent upstream");
-        var events = await GatewayClients.ConversationOfAsync(server, sessionId!);
+        var events = await GatewayClients.RecordedConversationAsync(server, sessionId!, 2);
         events.Select(e => (string)e["role"]! + ":" + (string)e["content"]!).ShouldBe(["user:hello gateway", "assistant:Fake answer to: hello gateway"]);
         ((string)events[0]["interface"]!).ShouldBe("gateway");
         var metadata = events[1]["metadata"]!;
@@ -62,7 +62,7 @@ public sealed class GatewayTests
         string.Concat(pieces).ShouldBe("the answer comes in five pieces");
         usage.ShouldNotBeNull("the SDK asks for the usage piece, and it is relayed");
         var session = await GatewayClients.SessionOfUserAsync(server, "gateway", "bea");
-        var events = await GatewayClients.ConversationOfAsync(server, session);
+        var events = await GatewayClients.RecordedConversationAsync(server, session, 2);
         events.Select(e => (string)e["content"]!).ShouldBe(["stream please", "the answer comes in five pieces"]);
         ((int)events[1]["metadata"]!["usage"]!["outputTokens"]!).ShouldBeGreaterThan(0, "the gateway asked for usage itself");
     }
@@ -131,7 +131,7 @@ public sealed class GatewayTests
         sent.Select(m => (string)m!["role"]!).ShouldBe(["user", "assistant", "tool"]);
         ((string)sent[2]!["tool_call_id"]!).ShouldBe(call.Id, "the tool result keeps its call id");
         var session = await GatewayClients.SessionOfUserAsync(server, "gateway", "dan");
-        var events = await GatewayClients.ConversationOfAsync(server, session);
+        var events = await GatewayClients.RecordedConversationAsync(server, session, 4);
         events.Select(e => (string)e["type"]!).ShouldBe(["message", "tool_call", "tool_result", "message"]);
         ((string)events[1]["name"]!).ShouldBe("get_weather");
         ((string)events[1]["content"]!).ShouldContain("Oslo");
@@ -156,7 +156,7 @@ public sealed class GatewayTests
         await chat.CompleteChatAsync(history);
 
         var session = await GatewayClients.SessionOfUserAsync(server, "gateway", "eve");
-        var events = await GatewayClients.ConversationOfAsync(server, session);
+        var events = await GatewayClients.RecordedConversationAsync(server, session, 6);
         events.Select(e => (string)e["role"]! + ":" + (string)e["content"]!).ShouldBe([
             "user:first question",
             "assistant:Fake answer to: first question",
@@ -221,7 +221,7 @@ public sealed class GatewayTests
         ((string)sent[0]!["role"]!).ShouldBe("system");
         ((string)sent[0]!["content"]!).ShouldContain("older part of this conversation is left out");
         sent.Skip(1).First()!["role"]!.GetValue<string>().ShouldBe("user", "the kept part starts at a user message");
-        (await GatewayClients.ConversationOfAsync(server, session)).Count(e => (string)e["role"]! == "user").ShouldBe(21, "the whole history is recorded");
+        (await GatewayClients.RecordedConversationAsync(server, session, 42)).Count(e => (string)e["role"]! == "user").ShouldBe(21, "the whole history is recorded");
     }
 
     [Theory]
@@ -315,6 +315,33 @@ public sealed class GatewayTests
         ((string)sent[0]!["role"]!).ShouldBe("system");
         ((string)sent[0]!["content"]!).ShouldContain("secret/quasar");
         ((string)sent[0]!["content"]!).ShouldContain("[phone-app] user:");
+    }
+
+    [Fact]
+    public async Task A_call_right_after_another_clients_answer_has_that_exchange_in_its_context()
+    {
+        await using var upstream = await FakeChatModelServer.StartAsync();
+        await using var server = await GatewayClients.ServerAsync(upstream);
+        var session = (string)(await server.OpenSessionAsync("gateway", "lea"))["id"]!;
+        var first = GatewayClients.Chat(server, headers: ("X-Continuum-Session", session));
+        var second = GatewayClients.Chat(server, headers: ("X-Continuum-Session", session));
+
+        // The first exchange is recorded after its answer; the second client's call, with a history that does not
+        // hold it, waits for that recording before its context is built.
+        await first.CompleteChatAsync([new UserChatMessage("The spare rack key is in drawer 7.")]);
+        await second.CompleteChatAsync([new UserChatMessage("where is the spare rack key?")]);
+
+        var sent = upstream.RequestsMentioning("where is the spare rack key?").Single()["messages"]!.AsArray();
+        ((string)sent[0]!["role"]!).ShouldBe("system");
+        ((string)sent[0]!["content"]!).ShouldContain("[gateway] user: The spare rack key is in drawer 7.");
+        ((string)sent[0]!["content"]!).ShouldContain("[gateway] assistant: Fake answer to: The spare rack key is in drawer 7.");
+        var events = await GatewayClients.RecordedConversationAsync(server, session, 4);
+        events.Select(e => (string)e["content"]!).ShouldBe([
+            "The spare rack key is in drawer 7.",
+            "Fake answer to: The spare rack key is in drawer 7.",
+            "where is the spare rack key?",
+            "Fake answer to: where is the spare rack key?",
+        ]);
     }
 
     [Fact]
