@@ -289,6 +289,11 @@ public sealed class PostgresMigrator(PostgresDatabase database) : IStoreMigrator
                 PRIMARY KEY (tenant_id, kind)
             );
             """),
+        // Vectors are written in half precision (bytea, two bytes a dimension) from here on; the real[] rows already
+        // there stay readable until re-embedded, new rows leave real[] empty.
+        (5, "embeddings: half-precision vectors", """
+            ALTER TABLE embeddings ADD COLUMN half bytea;
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

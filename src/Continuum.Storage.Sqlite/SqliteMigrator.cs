@@ -394,6 +394,11 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
                 PRIMARY KEY (tenant_id, kind)
             ) WITHOUT ROWID;
             """),
+        // Vectors are written in half precision from here on; the rows already there stay float32 (4 bytes a
+        // dimension) and are read as such until re-embedded.
+        (8, "embeddings: half-precision vectors, the encoding of each row", """
+            ALTER TABLE embeddings ADD COLUMN encoding INTEGER NOT NULL DEFAULT 4;
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>
