@@ -14,11 +14,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
-var file = args.FirstOrDefault(a => a.EndsWith(".json", StringComparison.Ordinal)) ?? FindCorpus();
+var file = args.Where((a, i) => a.EndsWith(".json", StringComparison.Ordinal) && (i == 0 || args[i - 1] is not ("--data" or "--dump"))).FirstOrDefault() ?? FindCorpus();
 var bigUser = args.Contains("--no-100k") ? 0 : 100_000;
 var withModel = !args.Contains("--no-model");
 int[] ks = [5, 10, 25, 50];
-var root = Path.Combine(Path.GetTempPath(), $"continuum-search-bench-{Guid.NewGuid():N}");
+// --data DIR keeps the servers' stores in DIR and, when DIR already holds an ingested and indexed run, reuses it (to
+// compare search changes without embedding everything again); --dump FILE writes each question's top 200 with every
+// ranker's place, for studying fusion offline.
+var keep = Option("--data");
+var dump = Option("--dump");
+var root = keep ?? Path.Combine(Path.GetTempPath(), $"continuum-search-bench-{Guid.NewGuid():N}");
+var reuse = keep is not null && File.Exists(Path.Combine(root, "ingested"));
 Console.WriteLine($"Continuum search benchmark: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
 Console.WriteLine($"corpus: {file}");
 using var watchdog = new CancellationTokenSource(TimeSpan.FromMinutes(60));
@@ -72,7 +78,6 @@ try
             for (var n = 1; conversation.TryGetProperty($"session_{n}", out var session); n++)
             {
                 var date = ParseDate(conversation.GetProperty($"session_{n}_date_time").GetString()!);
-                var opened = await PostAsync(http, "api/sessions", new { userId = users[(name, id)], @interface = "locomo", mode = "new", title = $"{id} session {n}" });
                 var events = new List<object>();
                 var i = 0;
                 foreach (var turn in session.EnumerateArray())
@@ -89,7 +94,11 @@ try
                     turns.Add((dia, $"{speaker} said, \"{turn.GetProperty("text").GetString()}\""));
                 }
 
-                (await http.PostAsJsonAsync($"api/sessions/{opened.GetProperty("id").GetString()}/events:batch", new { events })).EnsureSuccessStatusCode();
+                if (!reuse)
+                {
+                    var opened = await PostAsync(http, "api/sessions", new { userId = users[(name, id)], @interface = "locomo", mode = "new", title = $"{id} session {n}" });
+                    (await http.PostAsJsonAsync($"api/sessions/{opened.GetProperty("id").GetString()}/events:batch", new { events })).EnsureSuccessStatusCode();
+                }
             }
 
             if (!turnsBySample.ContainsKey(id))
@@ -124,13 +133,26 @@ try
         // Indexing: the background indexer embeds every turn (and its neighbourhood) off the append path.
         await WaitForIndexAsync(servers["default"].Http, TimeSpan.FromMinutes(30));
         var caught = indexing.Elapsed;
-        Console.WriteLine($"indexing (the default, arctic-embed-xs, 1 thread): {turnCount} events embedded {caught.TotalSeconds:F1} s after their ingest began: {turnCount / caught.TotalSeconds:F1} events/s (two vectors each but the first of a session)");
+        if (!reuse)
+        {
+            Console.WriteLine($"indexing (the default, arctic-embed-xs, 1 thread): {turnCount} events embedded {caught.TotalSeconds:F1} s after their ingest began: {turnCount / caught.TotalSeconds:F1} events/s (two vectors each but the first of a session)");
+        }
+    }
+
+    if (keep is not null)
+    {
+        File.WriteAllText(Path.Combine(root, "ingested"), "");
+        if (reuse)
+        {
+            Console.WriteLine($"reused the stores in {root} (ingested and indexed by an earlier run)");
+        }
     }
 
     var baseline = turnsBySample.ToDictionary(p => p.Key, p => new PlainBm25(p.Value));
     var recall = servers.Keys.ToDictionary(k => k, _ => new Dictionary<int, List<double[]>>());
     var plain = new Dictionary<int, List<double[]>>();
     var latencies = servers.Keys.ToDictionary(k => k, _ => new List<double>());
+    var dumped = new List<object>();
     foreach (var (question, category, evidence, sample) in questions)
     {
         foreach (var (name, (_, http)) in servers)
@@ -140,9 +162,30 @@ try
             latencies[name].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             var found = response.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("metadata").GetProperty("dia_id").GetString()!).ToList();
             Add(recall[name], category, Recall(found, evidence, ks));
+            if (dump is not null)
+            {
+                var deep = await PostAsync(http, "api/search", new { query = question, userId = users[(name, sample)], kinds = new[] { "event" }, limit = 200 });
+                dumped.Add(new
+                {
+                    server = name,
+                    sample,
+                    category,
+                    evidence,
+                    results = deep.GetProperty("results").EnumerateArray().Select(r => new
+                    {
+                        dia = r.GetProperty("metadata").GetProperty("dia_id").GetString(),
+                        views = r.GetProperty("why").GetProperty("rankers"),
+                    }).ToList(),
+                });
+            }
         }
 
         Add(plain, category, Recall(baseline[sample].Search(question, ks.Max()), evidence, ks));
+    }
+
+    if (dump is not null)
+    {
+        File.WriteAllText(dump, JsonSerializer.Serialize(dumped));
     }
 
     Console.WriteLine();
@@ -277,7 +320,10 @@ finally
     }
 
     Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-    Directory.Delete(root, recursive: true);
+    if (keep is null)
+    {
+        Directory.Delete(root, recursive: true);
+    }
 }
 
 if (withModel)
@@ -357,6 +403,8 @@ static async Task MeasureServerProcessAsync()
         Directory.Delete(data, recursive: true);
     }
 }
+
+string? Option(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
 static int FreePort()
 {

@@ -4,7 +4,8 @@ using Npgsql;
 namespace Continuum.Storage.Postgres;
 
 /// <summary>
-/// Vectors in PostgreSQL as <c>real[]</c>, one row an item, with the user for the per-user scan. The events'
+/// Vectors in PostgreSQL in half precision (<c>half bytea</c>, see <see cref="VectorCodec"/>; rows written before it
+/// keep their float32 <c>real[]</c>), one row an item, with the user for the per-user scan. The events'
 /// position moves in the same transaction as the vectors it covers, so a crash repeats at most one batch; with
 /// several nodes, the batch is claimed under an advisory lock so two indexers do not embed the same items.
 /// </summary>
@@ -59,9 +60,9 @@ public sealed class PostgresEmbeddingStore(PostgresDatabase database, PostgresSe
             foreach (var (item, vector) in items)
             {
                 using var command = c.Command("""
-                    INSERT INTO embeddings (tenant_id, item_kind, item_rowid, user_id, model, vector) VALUES (@tenant, @kind, @row, @user, @model, @vector)
-                    ON CONFLICT (item_kind, item_rowid) DO UPDATE SET model = excluded.model, vector = excluded.vector, user_id = excluded.user_id
-                    """, t).Bind("tenant", item.TenantId).Bind("kind", item.Kind).Bind("row", item.Row).Bind("user", item.UserId).Bind("model", model).Bind("vector", vector ?? []);
+                    INSERT INTO embeddings (tenant_id, item_kind, item_rowid, user_id, model, vector, half) VALUES (@tenant, @kind, @row, @user, @model, '{}', @half)
+                    ON CONFLICT (item_kind, item_rowid) DO UPDATE SET model = excluded.model, vector = excluded.vector, half = excluded.half, user_id = excluded.user_id
+                    """, t).Bind("tenant", item.TenantId).Bind("kind", item.Kind).Bind("row", item.Row).Bind("user", item.UserId).Bind("model", model).Bind("half", vector is null ? [] : VectorCodec.ToHalf(vector));
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
@@ -93,13 +94,13 @@ public sealed class PostgresEmbeddingStore(PostgresDatabase database, PostgresSe
         return database.ReadAsync<IReadOnlyList<(string, long, float[])>>(async c =>
         {
             using var command = c.Command("""
-                SELECT x.item_kind, x.item_rowid, x.vector FROM embeddings x
-                WHERE x.tenant_id = @tenant AND x.model = @model AND cardinality(x.vector) > 0 AND (@user::text IS NULL OR x.user_id = @user)
+                SELECT x.item_kind, x.item_rowid, x.vector, x.half FROM embeddings x
+                WHERE x.tenant_id = @tenant AND x.model = @model AND (length(x.half) > 0 OR cardinality(x.vector) > 0) AND (@user::text IS NULL OR x.user_id = @user)
                   AND (@session::text IS NULL
                        OR (x.item_kind IN ('event', 'window') AND x.item_rowid IN (SELECT row_id FROM events WHERE session_id = @session))
                        OR (x.item_kind = 'summary' AND x.item_rowid IN (SELECT row_id FROM summaries WHERE session_id = @session)))
                 """).Bind("tenant", tenantId).Bind("model", model).Bind("user", scope.UserId).Bind("session", scope.SessionId);
-            return await command.ReadAllAsync(r => (r.GetString(0), r.GetInt64(1), r.GetFieldValue<float[]>(2)), cancellationToken).ConfigureAwait(false);
+            return await command.ReadAllAsync(r => (r.GetString(0), r.GetInt64(1), Read(r)), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
 
@@ -110,13 +111,17 @@ public sealed class PostgresEmbeddingStore(PostgresDatabase database, PostgresSe
         return database.ReadAsync<IReadOnlyList<(string, long, float[])>>(async c =>
         {
             using var command = c.Command("""
-                SELECT x.item_kind, x.item_rowid, x.vector FROM embeddings x
-                WHERE x.tenant_id = @tenant AND x.user_id = @user AND x.item_kind = ANY(@kinds) AND x.item_rowid > @after AND x.model = @model AND cardinality(x.vector) > 0
+                SELECT x.item_kind, x.item_rowid, x.vector, x.half FROM embeddings x
+                WHERE x.tenant_id = @tenant AND x.user_id = @user AND x.item_kind = ANY(@kinds) AND x.item_rowid > @after AND x.model = @model AND (length(x.half) > 0 OR cardinality(x.vector) > 0)
                 ORDER BY x.item_rowid
                 """).Bind("tenant", tenantId).Bind("user", userId).Bind("kinds", kinds.ToArray()).Bind("after", afterRow).Bind("model", model);
-            return await command.ReadAllAsync(r => (r.GetString(0), r.GetInt64(1), r.GetFieldValue<float[]>(2)), cancellationToken).ConfigureAwait(false);
+            return await command.ReadAllAsync(r => (r.GetString(0), r.GetInt64(1), Read(r)), cancellationToken).ConfigureAwait(false);
         }, cancellationToken);
     }
+
+    // A row written in half precision, or a float32 real[] row written before it.
+    private static float[] Read(System.Data.Common.DbDataReader reader) =>
+        reader.IsDBNull(3) || reader.GetFieldValue<byte[]>(3).Length == 0 ? reader.GetFieldValue<float[]>(2) : VectorCodec.FromHalf(reader.GetFieldValue<byte[]>(3));
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<SearchCandidate>> ItemsAsync(string tenantId, IReadOnlyList<(string Kind, long Row)> rows, CancellationToken cancellationToken)

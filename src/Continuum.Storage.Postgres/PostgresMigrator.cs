@@ -298,6 +298,11 @@ public sealed class PostgresMigrator(PostgresDatabase database) : IStoreMigrator
             CREATE INDEX ix_events_created ON events (tenant_id, created_at);
             CREATE INDEX ix_sessions_closed ON sessions (tenant_id, last_active_at) WHERE status = 'closed';
             """),
+        // Vectors are written in half precision (bytea, two bytes a dimension) from here on; the real[] rows already
+        // there stay readable until re-embedded, new rows leave real[] empty.
+        (6, "embeddings: half-precision vectors", """
+            ALTER TABLE embeddings ADD COLUMN half bytea;
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Continuum.Search;
 using Microsoft.Data.Sqlite;
@@ -6,7 +5,8 @@ using Microsoft.Data.Sqlite;
 namespace Continuum.Storage.Sqlite;
 
 /// <summary>
-/// Vectors in SQLite: one row an item (float32 little-endian), keyed by the item's kind and row, with the user for
+/// Vectors in SQLite: one row an item (half precision, see <see cref="VectorCodec"/>; <c>encoding</c> is the bytes a
+/// dimension takes, 4 for the float32 rows written before), keyed by the item's kind and row, with the user for
 /// the per-user scan. The events' position lives in <c>embedding_progress</c> and moves in the same transaction as
 /// the vectors it covers, so a crash repeats at most one batch. (Rows are SQLite rowids: the database must not be
 /// rebuilt with VACUUM, which may renumber them; the full-text indexes rely on them too.)
@@ -50,10 +50,10 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
             foreach (var (item, vector) in items)
             {
                 w.Command("""
-                    INSERT INTO embeddings (tenant_id, item_kind, item_rowid, user_id, model, vector) VALUES ($tenant, $kind, $row, $user, $model, $vector)
-                    ON CONFLICT (item_kind, item_rowid) DO UPDATE SET model = excluded.model, vector = excluded.vector, user_id = excluded.user_id
+                    INSERT INTO embeddings (tenant_id, item_kind, item_rowid, user_id, model, vector, encoding) VALUES ($tenant, $kind, $row, $user, $model, $vector, 2)
+                    ON CONFLICT (item_kind, item_rowid) DO UPDATE SET model = excluded.model, vector = excluded.vector, encoding = excluded.encoding, user_id = excluded.user_id
                     """).Bind("$tenant", item.TenantId).Bind("$kind", item.Kind).Bind("$row", item.Row).Bind("$user", item.UserId).Bind("$model", model)
-                    .Bind("$vector", vector is null ? [] : MemoryMarshal.AsBytes(vector.AsSpan()).ToArray())
+                    .Bind("$vector", vector is null ? [] : VectorCodec.ToHalf(vector))
                     .ExecuteNonQuery();
             }
 
@@ -89,7 +89,7 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
         {
             using var command = connection.CreateCommand();
             command.CommandText = """
-                SELECT x.item_kind, x.item_rowid, x.vector FROM embeddings x
+                SELECT x.item_kind, x.item_rowid, x.vector, x.encoding FROM embeddings x
                 WHERE x.tenant_id = $tenant AND x.model = $model AND length(x.vector) > 0 AND ($user IS NULL OR x.user_id = $user)
                   AND ($session IS NULL
                        OR (x.item_kind IN ('event', 'window') AND x.item_rowid IN (SELECT rowid FROM events WHERE session_id = $session))
@@ -100,8 +100,7 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
             using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var bytes = (byte[])reader.GetValue(2);
-                vectors.Add((reader.GetString(0), reader.GetInt64(1), MemoryMarshal.Cast<byte, float>(bytes).ToArray()));
+                vectors.Add((reader.GetString(0), reader.GetInt64(1), VectorCodec.Decode((byte[])reader.GetValue(2), reader.GetInt32(3))));
             }
 
             return vectors;
@@ -121,7 +120,7 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
                 // The index on (tenant, user) holds the key (kind, row) after it: one range per kind.
                 using var command = connection.CreateCommand();
                 command.CommandText = """
-                    SELECT x.item_rowid, x.vector FROM embeddings x
+                    SELECT x.item_rowid, x.vector, x.encoding FROM embeddings x
                     WHERE x.tenant_id = $tenant AND x.user_id = $user AND x.item_kind = $kind AND x.item_rowid > $after AND x.model = $model AND length(x.vector) > 0
                     ORDER BY x.item_rowid
                     """;
@@ -129,7 +128,7 @@ public sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingSt
                 using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    vectors.Add((kind, reader.GetInt64(0), MemoryMarshal.Cast<byte, float>((byte[])reader.GetValue(1)).ToArray()));
+                    vectors.Add((kind, reader.GetInt64(0), VectorCodec.Decode((byte[])reader.GetValue(1), reader.GetInt32(2))));
                 }
             }
         }

@@ -403,6 +403,11 @@ public sealed class SqliteMigrator(SqliteDatabase database) : IStoreMigrator
             CREATE INDEX ix_events_created ON events (tenant_id, created_at);
             CREATE INDEX ix_sessions_closed ON sessions (tenant_id, last_active_at) WHERE status = 'closed';
             """),
+        // Vectors are written in half precision from here on; the rows already there stay float32 (4 bytes a
+        // dimension) and are read as such until re-embedded.
+        (9, "embeddings: half-precision vectors, the encoding of each row", """
+            ALTER TABLE embeddings ADD COLUMN encoding INTEGER NOT NULL DEFAULT 4;
+            """),
     ];
 
     /// <summary>The schema version this build expects.</summary>

@@ -6,9 +6,11 @@ namespace Continuum.Storage.Tests;
 /// <summary>The conformance suite on PostgreSQL: a throw-away cluster for the class, a new database for every test.</summary>
 public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : StoreConformanceTests, IClassFixture<PostgresCluster>
 {
+    private string _connectionString = "";
+
     protected override async Task<ConformanceStores> CreateStoresAsync()
     {
-        var connectionString = await cluster.CreateDatabaseAsync();
+        var connectionString = _connectionString = await cluster.CreateDatabaseAsync();
         var database = new PostgresDatabase(connectionString);
         var migrator = new PostgresMigrator(database);
         var report = await migrator.MigrateAsync(CancellationToken.None);
@@ -35,6 +37,55 @@ public sealed class PostgresStoreConformanceTests(PostgresCluster cluster) : Sto
             Audit = new PostgresAuditLog(database),
             FirstMigration = report,
         };
+    }
+
+    [Fact]
+    public async Task Vectors_are_stored_in_half_precision_and_real_array_rows_from_before_stay_readable()
+    {
+        var user = await NewUserAsync();
+        var session = await CreateAsync(NewSession(user.Id, "web", "host-half", T0));
+        await Events.AppendAsync(Tenant, session.Id, [Record("first"), Record("second")], T0, Ct);
+        var pending = (await Embeddings.PendingAsync("half-model", 100, Ct)).Where(p => p.UserId == user.Id).ToList();
+        float[] exact = [0.1f, -0.7f, 0.3333333f, 1e-4f];
+        await Embeddings.SaveAsync("half-model", [(pending[0], exact), (pending[1], exact)], Ct);
+
+        await using var connection = new Npgsql.NpgsqlConnection(_connectionString);
+        await connection.OpenAsync(Ct);
+        await using (var stored = new Npgsql.NpgsqlCommand("SELECT length(half), cardinality(vector) FROM embeddings WHERE item_rowid = @row", connection))
+        {
+            stored.Parameters.AddWithValue("row", pending[0].Row);
+            await using var reader = await stored.ExecuteReaderAsync(Ct);
+            (await reader.ReadAsync(Ct)).ShouldBeTrue();
+            (reader.GetInt32(0), reader.GetInt32(1)).ShouldBe((8, 0), "two bytes a dimension, no real[]");
+        }
+
+        // A row as the store wrote it before half precision: real[] and no half column.
+        await using (var legacy = new Npgsql.NpgsqlCommand("UPDATE embeddings SET vector = @vector, half = NULL WHERE item_rowid = @row", connection))
+        {
+            legacy.Parameters.AddWithValue("vector", exact);
+            legacy.Parameters.AddWithValue("row", pending[1].Row);
+            (await legacy.ExecuteNonQueryAsync(Ct)).ShouldBe(1);
+        }
+
+        var read = (await Embeddings.UserVectorsAsync(Tenant, user.Id, "half-model", ["event"], 0, Ct)).ToDictionary(v => v.Row, v => v.Vector);
+        read[pending[1].Row].ShouldBe(exact, "the real[] row reads back exactly");
+        read[pending[0].Row].Zip(exact).ShouldAllBe(p => Math.Abs(p.First - p.Second) <= 1e-3 * Math.Max(1, Math.Abs(p.Second)));
+        read[pending[0].Row].ShouldNotBe(exact, "half precision rounds");
+    }
+
+    [Fact]
+    public async Task The_pgvector_detection_says_absent_on_a_server_without_the_extension_and_vectors_use_the_fallback()
+    {
+        await using var database = new PostgresDatabase(_connectionString);
+        (await PostgresVectorExtension.IsAvailableAsync(database, Ct)).ShouldBeFalse("Debian's PostgreSQL here has no pgvector");
+
+        // The fallback: the store's own column holds the vector and the exact search reads it back.
+        var user = await NewUserAsync();
+        var session = await CreateAsync(NewSession(user.Id, "web", "host-fallback", T0));
+        await Events.AppendAsync(Tenant, session.Id, [Record("fallback")], T0, Ct);
+        var pending = (await Embeddings.PendingAsync("fallback-model", 100, Ct)).Where(p => p.UserId == user.Id).ToList();
+        await Embeddings.SaveAsync("fallback-model", [(pending[0], [0.5f, 0.25f])], Ct);
+        (await Embeddings.UserVectorsAsync(Tenant, user.Id, "fallback-model", ["event"], 0, Ct)).Single().Vector.ShouldBe([0.5f, 0.25f]);
     }
 
     [Fact]

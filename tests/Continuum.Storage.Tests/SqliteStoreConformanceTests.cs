@@ -9,8 +9,49 @@ namespace Continuum.Storage.Tests;
 /// <summary>The conformance suite on the embedded store: a new SQLite file in a temp folder for every test.</summary>
 public sealed class SqliteStoreConformanceTests : StoreConformanceTests
 {
-    protected override Task<ConformanceStores> CreateStoresAsync() =>
-        OpenAsync(Path.Combine(Path.GetTempPath(), "continuum-store-" + Guid.NewGuid().ToString("N")), deleteOnDispose: true);
+    private string _directory = "";
+
+    protected override Task<ConformanceStores> CreateStoresAsync()
+    {
+        _directory = Path.Combine(Path.GetTempPath(), "continuum-store-" + Guid.NewGuid().ToString("N"));
+        return OpenAsync(_directory, deleteOnDispose: true);
+    }
+
+    [Fact]
+    public async Task Vectors_are_stored_in_half_precision_and_float32_rows_from_before_stay_readable()
+    {
+        var user = await NewUserAsync();
+        var session = await CreateAsync(NewSession(user.Id, "web", "host-half", T0));
+        await Events.AppendAsync(Tenant, session.Id, [Record("first"), Record("second")], T0, Ct);
+        var pending = (await Embeddings.PendingAsync("half-model", 100, Ct)).Where(p => p.UserId == user.Id).ToList();
+        float[] exact = [0.1f, -0.7f, 0.3333333f, 1e-4f];
+        await Embeddings.SaveAsync("half-model", [(pending[0], exact), (pending[1], exact)], Ct);
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "continuum.db")};Pooling=False");
+        await connection.OpenAsync(Ct);
+        using (var stored = connection.CreateCommand())
+        {
+            stored.CommandText = "SELECT length(vector), encoding FROM embeddings WHERE item_rowid = $row";
+            stored.Parameters.AddWithValue("$row", pending[0].Row);
+            using var reader = await stored.ExecuteReaderAsync(Ct);
+            reader.Read().ShouldBeTrue();
+            (reader.GetInt64(0), reader.GetInt64(1)).ShouldBe((8L, 2L), "two bytes a dimension");
+        }
+
+        // A row as the store wrote it before half precision: float32 bytes, encoding 4 (the migration's default).
+        using (var legacy = connection.CreateCommand())
+        {
+            legacy.CommandText = "UPDATE embeddings SET vector = $vector, encoding = 4 WHERE item_rowid = $row";
+            legacy.Parameters.AddWithValue("$vector", System.Runtime.InteropServices.MemoryMarshal.AsBytes(exact.AsSpan()).ToArray());
+            legacy.Parameters.AddWithValue("$row", pending[1].Row);
+            (await legacy.ExecuteNonQueryAsync(Ct)).ShouldBe(1);
+        }
+
+        var read = (await Embeddings.UserVectorsAsync(Tenant, user.Id, "half-model", ["event"], 0, Ct)).ToDictionary(v => v.Row, v => v.Vector);
+        read[pending[1].Row].ShouldBe(exact, "the float32 row reads back exactly");
+        read[pending[0].Row].Zip(exact).ShouldAllBe(p => Math.Abs(p.First - p.Second) <= 1e-3 * Math.Max(1, Math.Abs(p.Second)));
+        read[pending[0].Row].ShouldNotBe(exact, "half precision rounds");
+    }
 
     private static async Task<ConformanceStores> OpenAsync(string directory, bool deleteOnDispose)
     {

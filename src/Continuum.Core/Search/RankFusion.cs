@@ -3,7 +3,7 @@ namespace Continuum.Search;
 /// <summary>
 /// The ranking side of search: the three views of the event candidates (the turn alone, the turn with its
 /// neighbours, the evidence of its session), the BM25 share of the common terms left out of the index match, and
-/// reciprocal rank fusion of every ranking.
+/// the fusion of every ranking (reciprocal rank, or by family with dense rankings).
 /// </summary>
 public static class RankFusion
 {
@@ -67,8 +67,52 @@ public static class RankFusion
         }).OrderByDescending(e => e.Score)];
     }
 
-    /// <summary>The best <paramref name="limit"/> items of every ranking fused by reciprocal rank, each with its place in each ranking.</summary>
+    /// <summary>The rankings by embedding similarity; every other ranking reads words.</summary>
+    public static readonly IReadOnlySet<string> DenseRankers = new HashSet<string>(StringComparer.Ordinal) { "vector", "neighborhood" };
+
+    /// <summary>
+    /// The best <paramref name="limit"/> items of every ranking fused, each with its place in each ranking. Without
+    /// dense rankings (no model), reciprocal rank fusion of all of them. With dense rankings, a score-normalized
+    /// combination by family: each ranking's raw scores are scaled to 0..1 over its list (min-max), the lexical
+    /// family (the several views of the same word matches) scores an item by the mean over its rankings, the dense
+    /// family likewise, and the two families weigh the same. So the number of views a family has does not decide its
+    /// weight, and how far ahead an item is counts, not only its rank.
+    /// </summary>
     public static List<(SearchCandidate Item, double Score, List<RankerView> Views)> Fuse(List<(string Ranker, List<(SearchCandidate Item, double Score)> List)> rankings, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(rankings);
+        var denseCount = rankings.Count(r => DenseRankers.Contains(r.Ranker));
+        var lexicalCount = rankings.Count - denseCount;
+        if (denseCount == 0 || lexicalCount == 0)
+        {
+            return [.. FuseRanks(rankings).Take(limit)];
+        }
+
+        var fused = new Dictionary<(string, long), (SearchCandidate Item, double Score, List<RankerView> Views)>();
+        foreach (var (ranker, list) in rankings)
+        {
+            if (list.Count == 0)
+            {
+                continue;
+            }
+
+            var (min, max) = (list.Min(x => x.Score), list.Max(x => x.Score));
+            var weight = 0.5 / (DenseRankers.Contains(ranker) ? denseCount : lexicalCount);
+            for (var i = 0; i < list.Count; i++)
+            {
+                var (item, raw) = list[i];
+                var key = (item.Kind, item.Row);
+                var entry = fused.TryGetValue(key, out var e) ? e : (item, 0.0, new List<RankerView>());
+                entry.Item2 += weight * (max > min ? (raw - min) / (max - min) : 1);
+                entry.Item3.Add(new RankerView(ranker, i + 1, Math.Round(raw, 4)));
+                fused[key] = entry;
+            }
+        }
+
+        return [.. fused.Values.OrderByDescending(v => v.Score).ThenByDescending(v => v.Item.Score).Take(limit)];
+    }
+
+    private static List<(SearchCandidate Item, double Score, List<RankerView> Views)> FuseRanks(List<(string Ranker, List<(SearchCandidate Item, double Score)> List)> rankings)
     {
         var fused = new Dictionary<(string, long), (SearchCandidate Item, double Score, List<RankerView> Views)>();
         foreach (var (ranker, list) in rankings)
@@ -84,6 +128,6 @@ public static class RankFusion
             }
         }
 
-        return [.. fused.Values.OrderByDescending(v => v.Score).ThenByDescending(v => v.Item.Score).Take(limit)];
+        return [.. fused.Values.OrderByDescending(v => v.Score).ThenByDescending(v => v.Item.Score)];
     }
 }
