@@ -91,7 +91,7 @@ public sealed partial class ContinuumExceptionHandler(IProblemDetailsService pro
         if (endpoint?.Metadata.GetMetadata<Gateway.OpenAIErrorShape>() is not null)
         {
             var status = problem.Status ?? 500;
-            var code = problem.Type?.StartsWith(TypePrefix, StringComparison.Ordinal) == true ? problem.Type[TypePrefix.Length..] : problem.Type;
+            var code = Gateway.OpenAIError.CodeFor(problem.Type?.StartsWith(TypePrefix, StringComparison.Ordinal) == true ? problem.Type[TypePrefix.Length..] : problem.Type ?? "internal");
             var message = problem is ValidationProblemDetails { Errors.Count: > 0 } invalid
                 ? string.Join("; ", invalid.Errors.Select(e => $"{e.Key} {string.Join(" ", e.Value)}"))
                 : problem.Detail ?? problem.Title ?? TitleFor(status);

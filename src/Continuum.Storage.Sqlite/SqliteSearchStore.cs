@@ -43,7 +43,7 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
                 sql.Append($"""
                     SELECT e.rowid, e.id, e.session_id, e.seq, NULL, e.name, e.role, e.content, e.created_at, e.metadata, -bm25(events_fts, 0.5, 1.0){EventOwner("e")}
                     FROM events_fts JOIN events e ON e.rowid = events_fts.rowid
-                    WHERE events_fts MATCH $match AND e.tenant_id = $tenant
+                    WHERE events_fts MATCH $match AND +e.tenant_id = $tenant
                     """);
                 Scope(sql, scope, "e", events: true);
                 break;
@@ -146,7 +146,9 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
     private static void Scope(StringBuilder sql, SearchScope scope, string alias, bool events)
     {
         sql.Append($" AND ($user IS NULL OR {alias}.user_id = $user) AND ($session IS NULL OR {alias}.session_id = $session)");
-        sql.Append($" AND {alias}.created_at BETWEEN $from AND $to");
+        // The unary + keeps the planner from driving the match from the (tenant_id, created_at) index with a full-text
+        // lookup per row: the full-text index is the outer loop of every search.
+        sql.Append($" AND +{alias}.created_at BETWEEN $from AND $to");
         sql.Append($" AND ($agent IS NULL OR {alias}.session_id IN (SELECT id FROM sessions WHERE tenant_id = $tenant AND agent_id = $agent))");
         if (events)
         {

@@ -151,6 +151,13 @@ internal sealed partial class ChatCompletionsHandler(
 
     private static async Task<JsonObject> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
     {
+        // A JSON body has passed the API's body check (UTF-8, no member named twice, no lone surrogate) before it
+        // gets here; a body of any other type is refused rather than read unchecked.
+        if (!http.Request.HasJsonContentType())
+        {
+            throw new GatewayRequestException(415, "The body must be JSON: send Content-Type: application/json.", "unsupported_media_type");
+        }
+
         JsonNode? node;
         try
         {

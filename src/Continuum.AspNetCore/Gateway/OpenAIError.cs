@@ -24,6 +24,14 @@ internal static class OpenAIError
         return context.Response.WriteAsync(Body(message, type, code, param).ToJsonString(), context.RequestAborted);
     }
 
+    /// <summary>The gateway's error code for one of Continuum's problem types (the gateway's own where it has one).</summary>
+    public static string CodeFor(string problemType) => problemType switch
+    {
+        "malformed-request" => "invalid_json",
+        "unsupported-media-type" => "unsupported_media_type",
+        _ => problemType,
+    };
+
     /// <summary>The OpenAI error type for a status.</summary>
     public static string TypeFor(int status) => status switch
     {
