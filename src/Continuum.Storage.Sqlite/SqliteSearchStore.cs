@@ -35,6 +35,25 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
         }
 
         var match = Fts5Query(terms);
+        var sql = MatchSql(kind);
+        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            command.Bind("$match", match).Bind("$tenant", tenantId).Bind("$user", scope.UserId).Bind("$session", scope.SessionId).Bind("$agent", scope.AgentId)
+                .Bind("$from", scope.From ?? DateTimeOffset.MinValue).Bind("$to", scope.To ?? DateTimeOffset.MaxValue).Bind("$limit", limit)
+                .Bind("$metadata", scope.Metadata is { Count: > 0 } m ? JsonSerializer.Serialize(m) : null);
+            return await ReadAsync(command, kind, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The statement a match of <paramref name="kind"/> runs, its values all parameters; the full-text index is its
+    /// outer loop (a test holds the query plan to that).
+    /// </summary>
+    internal static string MatchSql(string kind)
+    {
         var sql = new StringBuilder();
         switch (kind)
         {
@@ -45,7 +64,7 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
                     FROM events_fts JOIN events e ON e.rowid = events_fts.rowid
                     WHERE events_fts MATCH $match AND +e.tenant_id = $tenant
                     """);
-                Scope(sql, scope, "e", events: true);
+                Scope(sql, "e", events: true);
                 break;
             case "summary":
                 sql.Append($"""
@@ -53,7 +72,7 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
                     FROM summaries_fts JOIN summaries s ON s.rowid = summaries_fts.rowid
                     WHERE summaries_fts MATCH $match AND s.tenant_id = $tenant AND s.covered_by IS NULL
                     """);
-                Scope(sql, scope, "s", events: false);
+                Scope(sql, "s", events: false);
                 break;
             case "memory":
                 sql.Append($"""
@@ -68,16 +87,7 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
         }
 
         sql.Append(" ORDER BY bm25(").Append(kind switch { "event" => "events_fts, 0.5, 1.0", "summary" => "summaries_fts", _ => "memories_fts" }).Append(") LIMIT $limit");
-        var connection = await database.OpenReadAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql.ToString();
-            command.Bind("$match", match).Bind("$tenant", tenantId).Bind("$user", scope.UserId).Bind("$session", scope.SessionId).Bind("$agent", scope.AgentId)
-                .Bind("$from", scope.From ?? DateTimeOffset.MinValue).Bind("$to", scope.To ?? DateTimeOffset.MaxValue).Bind("$limit", limit)
-                .Bind("$metadata", scope.Metadata is { Count: > 0 } m ? JsonSerializer.Serialize(m) : null);
-            return await ReadAsync(command, kind, cancellationToken).ConfigureAwait(false);
-        }
+        return sql.ToString();
     }
 
     /// <inheritdoc />
@@ -143,7 +153,7 @@ public sealed class SqliteSearchStore(SqliteDatabase database) : ISearchStore
         }
     }
 
-    private static void Scope(StringBuilder sql, SearchScope scope, string alias, bool events)
+    private static void Scope(StringBuilder sql, string alias, bool events)
     {
         sql.Append($" AND ($user IS NULL OR {alias}.user_id = $user) AND ($session IS NULL OR {alias}.session_id = $session)");
         // The unary + keeps the planner from driving the match from the (tenant_id, created_at) index with a full-text
