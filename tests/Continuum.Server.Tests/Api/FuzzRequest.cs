@@ -42,6 +42,31 @@ internal static class FuzzRequest
         return string.Join(", ", chosen);
     }
 
+    /// <summary>
+    /// Sends <paramref name="request"/> and holds its answer to <paramref name="check"/>, adding what fails (or that
+    /// no answer came) to <paramref name="failures"/>; returns the status, or null when there was no answer.
+    /// </summary>
+    public static async Task<int?> SendAsync(HttpClient http, HttpRequestMessage request, string description, Func<HttpResponseMessage, int, string, string?> check, List<string> failures)
+    {
+        try
+        {
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            var status = (int)response.StatusCode;
+            if (check(response, status, body) is { } problem && failures.Count < 50)
+            {
+                failures.Add($"{description} -> {status}: {problem} {body[..Math.Min(body.Length, 300)]}");
+            }
+
+            return status;
+        }
+        catch (HttpRequestException e)
+        {
+            failures.Add($"{description} -> no answer: {e.Message} {e.InnerException?.Message}");
+            return null;
+        }
+    }
+
     /// <summary>A 5xx is a failure; a 4xx must pass <paramref name="shape"/>; anything else passes.</summary>
     public static Func<HttpResponseMessage, int, string, string?> ErrorsAs(Func<HttpResponseMessage, int, JsonNode?, string?> shape) => (response, status, body) =>
     {
