@@ -27,7 +27,9 @@ public sealed class EmbeddingSearchTests
         top["why"]!["rankers"]!.AsArray().Select(r => (string)r!["ranker"]!).ShouldBeSubsetOf(["vector", "neighborhood"]);
         ((double)top["why"]!["rankers"]![0]!["score"]!).ShouldBeGreaterThan(0);
 
-        // Both rankers fuse when words match too.
+        // Both rankers fuse when words match too, once every event has its vectors (the indexer may have embedded
+        // the car's turn before the sink's).
+        await WaitForIndexAsync(server);
         var hybrid = await server.PostOkAsync("api/search", new { userId, query = "kitchen sink leaking" }, HttpStatusCode.OK);
         ((string)hybrid["results"]![0]!["content"]!).ShouldContain("sink");
         hybrid["rankers"]!.AsArray().Select(r => (string)r!).ShouldContain("vector");
@@ -61,6 +63,21 @@ public sealed class EmbeddingSearchTests
         var done = await server.GetOkAsync("api/stats");
         ((long)done["search"]!["backlog"]!).ShouldBe(0);
         ((long)done["search"]!["embedded"]!).ShouldBeGreaterThanOrEqualTo(1);
+    }
+
+    private static async Task WaitForIndexAsync(ApiServer server)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            if ((long)(await server.GetOkAsync("api/stats"))["search"]!["backlog"]! == 0)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new ShouldAssertException("The search index did not catch up within 30 s.");
     }
 
     private static async Task<JsonArray> WaitForRankerAsync(ApiServer server, object body, string ranker)
