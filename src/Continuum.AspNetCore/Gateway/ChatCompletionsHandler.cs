@@ -24,7 +24,8 @@ namespace Continuum.AspNetCore.Gateway;
 /// <c>data: [DONE]</c>), and has <see cref="GatewayRecorder"/> record the messages that are new since the session's
 /// last call together with the answer, in one batch, once the client has the end of the answer. An upstream error is
 /// relayed with its status and nothing is recorded; a client that goes away mid-stream leaves what it was sent,
-/// marked incomplete.
+/// marked incomplete. Continuum's own errors (validation, not found, conflict) go to the exception handler, which
+/// writes them in OpenAI's shape for the routes marked <see cref="OpenAIErrorShape"/>.
 /// </summary>
 internal sealed partial class ChatCompletionsHandler(
     ISessionService sessions,
@@ -128,15 +129,6 @@ internal sealed partial class ChatCompletionsHandler(
         catch (GatewayRequestException ex) when (!http.Response.HasStarted)
         {
             await OpenAIError.WriteAsync(http, ex.Status, ex.Message, OpenAIError.TypeFor(ex.Status), ex.Code, ex.Param).ConfigureAwait(false);
-        }
-        catch (ValidationException ex) when (!http.Response.HasStarted)
-        {
-            var (field, problems) = ex.Errors.FirstOrDefault();
-            await OpenAIError.WriteAsync(http, 400, field is null ? ex.Message : $"{field} {string.Join(" ", problems)}", "invalid_request_error", ex.ErrorType, field).ConfigureAwait(false);
-        }
-        catch (ContinuumException ex) when (!http.Response.HasStarted && ex.StatusCode < 500)
-        {
-            await OpenAIError.WriteAsync(http, ex.StatusCode, ex.Message, OpenAIError.TypeFor(ex.StatusCode), ex.ErrorType).ConfigureAwait(false);
         }
         catch (ContinuumException ex) when (!http.Response.HasStarted && ex.IsTransient)
         {
